@@ -1,0 +1,66 @@
+namespace Chitchat;
+
+/// <summary>A value stored in a node state, with its version and deletion status.</summary>
+/// <remarks>Immutable; safe to share between threads.</remarks>
+public sealed class VersionedValue : IEquatable<VersionedValue>
+{
+    /// <summary>Creates a value.</summary>
+    /// <param name="value">The value (empty for a tombstone).</param>
+    /// <param name="version">The version, unique within the owner node.</param>
+    /// <param name="status">The deletion status.</param>
+    /// <param name="statusChangeTimestamp">
+    /// For <see cref="DeletionStatus.Deleted"/> and <see cref="DeletionStatus.DeleteAfterTtl"/>, the local
+    /// <see cref="TimeProvider.GetTimestamp"/> reading at which the deletion was scheduled; ignored for
+    /// <see cref="DeletionStatus.Set"/>.
+    /// </param>
+    public VersionedValue(string value, ulong version, DeletionStatus status, long statusChangeTimestamp = 0)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Value = value;
+        Version = version;
+        Status = status;
+        StatusChangeTimestamp = status == DeletionStatus.Set ? 0 : statusChangeTimestamp;
+    }
+
+    /// <summary>Gets the value.</summary>
+    public string Value { get; }
+
+    /// <summary>Gets the version.</summary>
+    public ulong Version { get; }
+
+    /// <summary>Gets the deletion status.</summary>
+    public DeletionStatus Status { get; }
+
+    /// <summary>
+    /// Gets the local monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>) at which the value was
+    /// scheduled for deletion, or 0 for a <see cref="DeletionStatus.Set"/> value. Never transmitted.
+    /// </summary>
+    public long StatusChangeTimestamp { get; }
+
+    /// <summary>Gets whether this is a tombstone (hidden from readers).</summary>
+    public bool IsDeleted => Status == DeletionStatus.Deleted;
+
+    /// <summary>
+    /// Gets the timestamp at which the value was scheduled for deletion, or <see langword="null"/> when
+    /// the status is <see cref="DeletionStatus.Set"/>.
+    /// </summary>
+    public long? TimeOfStartScheduledForDeletion =>
+        Status == DeletionStatus.Set ? null : StatusChangeTimestamp;
+
+    /// <inheritdoc />
+    public bool Equals(VersionedValue? other) =>
+        other is not null
+        && Version == other.Version
+        && Status == other.Status
+        && StatusChangeTimestamp == other.StatusChangeTimestamp
+        && string.Equals(Value, other.Value, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as VersionedValue);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Value, Version, Status);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Value}@{Version}({Status})";
+}

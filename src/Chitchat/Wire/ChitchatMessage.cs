@@ -1,0 +1,251 @@
+using System.Buffers;
+
+namespace Chitchat.Wire;
+
+/// <summary>
+/// A chitchat protocol message: the three steps of the Scuttlebutt handshake and the wrong-cluster reply.
+/// One message travels as one UDP datagram (PROTOCOL.md §3).
+/// </summary>
+/// <remarks>Messages are immutable once built; safe to share between threads.</remarks>
+public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
+{
+    private protected ChitchatMessage()
+    {
+    }
+
+    /// <summary>Gets the wire code of the message type.</summary>
+    public abstract MessageType Type { get; }
+
+    /// <summary>Gets the number of bytes the message takes on the wire, header included.</summary>
+    public int SerializedLength => WireFormat.HeaderLength + BodyLength;
+
+    private protected abstract int BodyLength { get; }
+
+    /// <summary>Encodes the message into <paramref name="destination"/>.</summary>
+    /// <param name="destination">A span of at least <see cref="SerializedLength"/> bytes.</param>
+    /// <returns>The number of bytes written.</returns>
+    /// <exception cref="ArgumentException">The span is too small.</exception>
+    public int Serialize(Span<byte> destination)
+    {
+        var length = SerializedLength;
+        if (destination.Length < length)
+        {
+            throw new ArgumentException(
+                $"The destination has {destination.Length} bytes; the message needs {length}.", nameof(destination));
+        }
+
+        var writer = new WireWriter(destination);
+        writer.WriteU16(WireFormat.MagicNumber);
+        writer.WriteU8(WireFormat.ProtocolVersion);
+        writer.WriteU8((byte)Type);
+        WriteBody(ref writer);
+        return writer.Position;
+    }
+
+    /// <summary>Encodes the message into <paramref name="destination"/> if it fits.</summary>
+    /// <param name="destination">The destination span.</param>
+    /// <param name="written">The number of bytes written, or 0.</param>
+    /// <returns>Whether the message fit.</returns>
+    public bool TrySerialize(Span<byte> destination, out int written)
+    {
+        if (destination.Length < SerializedLength)
+        {
+            written = 0;
+            return false;
+        }
+
+        written = Serialize(destination);
+        return true;
+    }
+
+    /// <summary>Encodes the message into a buffer writer.</summary>
+    /// <param name="writer">The destination.</param>
+    public void Serialize(IBufferWriter<byte> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var length = SerializedLength;
+        var span = writer.GetSpan(length);
+        Serialize(span[..length]);
+        writer.Advance(length);
+    }
+
+    /// <summary>Encodes the message into a new array.</summary>
+    /// <returns>The encoded bytes.</returns>
+    public byte[] SerializeToArray()
+    {
+        var bytes = new byte[SerializedLength];
+        Serialize(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Decodes a datagram. Never throws on bad input: returns <see langword="false"/> with the reason.
+    /// Bytes after a complete message are ignored, as the Rust receiver does.
+    /// </summary>
+    /// <param name="datagram">The datagram payload.</param>
+    /// <param name="message">The decoded message.</param>
+    /// <param name="error">Why decoding failed.</param>
+    /// <returns>Whether the datagram held a valid message.</returns>
+    public static bool TryDeserialize(ReadOnlySpan<byte> datagram, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message, out DecodeError error) =>
+        MessageCodec.TryDecode(datagram, out message, out error);
+
+    private protected abstract void WriteBody(ref WireWriter writer);
+
+    /// <inheritdoc />
+    public abstract bool Equals(ChitchatMessage? other);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ChitchatMessage);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => (int)Type;
+
+    /// <summary>The first step: the initiator's digest and cluster id.</summary>
+    public sealed class Syn : ChitchatMessage
+    {
+        private readonly int _clusterIdLength;
+
+        /// <summary>Creates a Syn.</summary>
+        /// <param name="clusterId">The initiator's cluster id.</param>
+        /// <param name="digest">The initiator's digest.</param>
+        public Syn(string clusterId, Digest digest)
+        {
+            ArgumentNullException.ThrowIfNull(clusterId);
+            ArgumentNullException.ThrowIfNull(digest);
+            _clusterIdLength = WireFormat.StringLength(clusterId);
+            ClusterId = clusterId;
+            Digest = digest;
+        }
+
+        /// <summary>Gets the initiator's cluster id.</summary>
+        public string ClusterId { get; }
+
+        /// <summary>Gets the initiator's digest.</summary>
+        public Digest Digest { get; }
+
+        /// <inheritdoc />
+        public override MessageType Type => MessageType.Syn;
+
+        private protected override int BodyLength => Digest.SerializedLength + _clusterIdLength;
+
+        private protected override void WriteBody(ref WireWriter writer)
+        {
+            // The digest comes first on the wire.
+            Digest.Write(ref writer);
+            writer.WriteString(ClusterId);
+        }
+
+        /// <inheritdoc />
+        public override bool Equals(ChitchatMessage? other) =>
+            other is Syn syn && string.Equals(ClusterId, syn.ClusterId, StringComparison.Ordinal) && Digest.Equals(syn.Digest);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => HashCode.Combine(Type, ClusterId);
+
+        /// <inheritdoc />
+        public override string ToString() => $"Syn(cluster {ClusterId}, {Digest.Count} digest entries)";
+    }
+
+    /// <summary>The second step: the responder's digest and the delta the initiator is missing.</summary>
+    public sealed class SynAck : ChitchatMessage
+    {
+        /// <summary>Creates a SynAck.</summary>
+        /// <param name="digest">The responder's digest.</param>
+        /// <param name="delta">The updates the initiator is missing.</param>
+        public SynAck(Digest digest, Delta delta)
+        {
+            ArgumentNullException.ThrowIfNull(digest);
+            ArgumentNullException.ThrowIfNull(delta);
+            Digest = digest;
+            Delta = delta;
+        }
+
+        /// <summary>Gets the responder's digest.</summary>
+        public Digest Digest { get; }
+
+        /// <summary>Gets the updates the initiator is missing.</summary>
+        public Delta Delta { get; }
+
+        /// <inheritdoc />
+        public override MessageType Type => MessageType.SynAck;
+
+        private protected override int BodyLength => Digest.SerializedLength + Delta.SerializedLength;
+
+        private protected override void WriteBody(ref WireWriter writer)
+        {
+            Digest.Write(ref writer);
+            Delta.Write(ref writer);
+        }
+
+        /// <inheritdoc />
+        public override bool Equals(ChitchatMessage? other) =>
+            other is SynAck synAck && Digest.Equals(synAck.Digest) && Delta.Equals(synAck.Delta);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => HashCode.Combine(Type, Digest.Count);
+
+        /// <inheritdoc />
+        public override string ToString() =>
+            $"SynAck({Digest.Count} digest entries, {Delta.NodeDeltas.Count} node deltas)";
+    }
+
+    /// <summary>The third step: the delta the responder is missing.</summary>
+    public sealed class Ack : ChitchatMessage
+    {
+        /// <summary>Creates an Ack.</summary>
+        /// <param name="delta">The updates the responder is missing.</param>
+        public Ack(Delta delta)
+        {
+            ArgumentNullException.ThrowIfNull(delta);
+            Delta = delta;
+        }
+
+        /// <summary>Gets the updates the responder is missing.</summary>
+        public Delta Delta { get; }
+
+        /// <inheritdoc />
+        public override MessageType Type => MessageType.Ack;
+
+        private protected override int BodyLength => Delta.SerializedLength;
+
+        private protected override void WriteBody(ref WireWriter writer) => Delta.Write(ref writer);
+
+        /// <inheritdoc />
+        public override bool Equals(ChitchatMessage? other) => other is Ack ack && Delta.Equals(ack.Delta);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => HashCode.Combine(Type, Delta.NodeDeltas.Count);
+
+        /// <inheritdoc />
+        public override string ToString() => $"Ack({Delta.NodeDeltas.Count} node deltas)";
+    }
+
+    /// <summary>The reply to a Syn from another cluster.</summary>
+    public sealed class BadCluster : ChitchatMessage
+    {
+        private BadCluster()
+        {
+        }
+
+        /// <summary>Gets the single instance.</summary>
+        public static BadCluster Instance { get; } = new();
+
+        /// <inheritdoc />
+        public override MessageType Type => MessageType.BadCluster;
+
+        private protected override int BodyLength => 0;
+
+        private protected override void WriteBody(ref WireWriter writer)
+        {
+        }
+
+        /// <inheritdoc />
+        public override bool Equals(ChitchatMessage? other) => other is BadCluster;
+
+        /// <inheritdoc />
+        public override int GetHashCode() => (int)Type;
+
+        /// <inheritdoc />
+        public override string ToString() => "BadCluster";
+    }
+}

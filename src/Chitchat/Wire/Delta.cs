@@ -1,0 +1,288 @@
+using System.Buffers;
+
+namespace Chitchat.Wire;
+
+/// <summary>
+/// The updates one node sends another: a list of <see cref="NodeDelta"/>, encoded as a stream of
+/// operations cut into (possibly zstd-compressed) blocks.
+/// </summary>
+/// <remarks>
+/// A delta built by the MTU-bounded builder keeps its encoded bytes, so sending it never encodes or
+/// compresses twice. A decoded delta, or one built from node deltas, is encoded on first use with the
+/// 16,384-byte block threshold, as the Rust crate does. Immutable; safe to share between threads.
+/// </remarks>
+public sealed class Delta : IEquatable<Delta>
+{
+    private static readonly byte[] s_emptyEncoding = [0];
+    private byte[]? _encoded;
+
+    internal Delta(IReadOnlyList<NodeDelta> nodeDeltas, byte[]? encoded)
+    {
+        NodeDeltas = nodeDeltas;
+        _encoded = encoded;
+    }
+
+    /// <summary>Gets the empty delta (encoded as the single byte <c>00</c>).</summary>
+    public static Delta Empty { get; } = new([], s_emptyEncoding);
+
+    /// <summary>Gets the node deltas in wire order.</summary>
+    public IReadOnlyList<NodeDelta> NodeDeltas { get; }
+
+    /// <summary>Gets the number of bytes this delta takes on the wire.</summary>
+    public int SerializedLength => Encoded.Length;
+
+    /// <summary>
+    /// Gets the number of bytes consumed when this delta was decoded (0 when it was not decoded). Equal
+    /// to <see cref="SerializedLength"/> unless the peer's zstd produced different compressed bytes.
+    /// </summary>
+    public int DecodedLength { get; private init; }
+
+    internal ReadOnlySpan<byte> Encoded => _encoded ??= Encode(NodeDeltas);
+
+    /// <summary>Creates a delta from node deltas (encoded lazily, without budget).</summary>
+    /// <param name="nodeDeltas">The node deltas, in wire order.</param>
+    /// <returns>The delta.</returns>
+    public static Delta FromNodeDeltas(IReadOnlyList<NodeDelta> nodeDeltas)
+    {
+        ArgumentNullException.ThrowIfNull(nodeDeltas);
+        return nodeDeltas.Count == 0 ? Empty : new Delta(nodeDeltas, null);
+    }
+
+    internal void Write(ref WireWriter writer) => writer.WriteBytes(Encoded);
+
+    /// <summary>Re-encodes node deltas the way Rust's <c>Delta::serialize</c> does.</summary>
+    private static byte[] Encode(IReadOnlyList<NodeDelta> nodeDeltas)
+    {
+        if (nodeDeltas.Count == 0)
+        {
+            return s_emptyEncoding;
+        }
+
+        using var builder = DeltaBuilder.Unbounded();
+        foreach (var nodeDelta in nodeDeltas)
+        {
+            builder.TryAddNode(nodeDelta.ChitchatId, nodeDelta.LastGcVersion, nodeDelta.FromVersionExcluded);
+            foreach (var keyValue in nodeDelta.KeyValues)
+            {
+                builder.TryAddKeyValue(keyValue);
+            }
+
+            if (nodeDelta.KeyValues.Count == 0 && nodeDelta.MaxVersion > 0)
+            {
+                builder.TrySetMaxVersion(nodeDelta.MaxVersion);
+            }
+        }
+
+        return builder.Finish()._encoded!;
+    }
+
+    /// <summary>Decodes a block stream and its operations (PROTOCOL.md §5.4 and §6.3).</summary>
+    internal static bool TryRead(ref WireReader reader, out Delta delta, out DecodeError error)
+    {
+        delta = Empty;
+        var start = reader.Position;
+        var data = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            var dataLength = 0;
+            while (true)
+            {
+                var blockStart = reader.Position;
+                if (!reader.TryReadU8(out var blockType))
+                {
+                    error = reader.Error;
+                    return false;
+                }
+
+                if (blockType == 0)
+                {
+                    break;
+                }
+
+                if (blockType is not (1 or 2))
+                {
+                    error = new DecodeError(DecodeErrorKind.InvalidBlockType, blockStart);
+                    return false;
+                }
+
+                if (!reader.TryReadU16(out var length) || !reader.TryReadBytes(length, out var payload))
+                {
+                    error = reader.Error;
+                    return false;
+                }
+
+                var room = MessageCodec.MaxDecompressedDeltaLength - dataLength;
+                if (blockType == 2)
+                {
+                    if (length > room)
+                    {
+                        error = new DecodeError(DecodeErrorKind.DecompressedDeltaTooLarge, blockStart);
+                        return false;
+                    }
+
+                    Grow(ref data, dataLength, length);
+                    payload.CopyTo(data.AsSpan(dataLength));
+                    dataLength += length;
+                    continue;
+                }
+
+                var window = Math.Min(WireFormat.MaxDecompressedBlockLength, room);
+                Grow(ref data, dataLength, window);
+                if (!ZstdBlockCodec.TryDecompress(payload, data.AsSpan(dataLength, window), out var written))
+                {
+                    var kind = window < WireFormat.MaxDecompressedBlockLength
+                        ? DecodeErrorKind.DecompressedDeltaTooLarge
+                        : DecodeErrorKind.InvalidCompressedBlock;
+                    error = new DecodeError(kind, blockStart);
+                    return false;
+                }
+
+                dataLength += written;
+            }
+
+            var consumed = reader.Position - start;
+            if (!TryParseOps(data.AsSpan(0, dataLength), out var nodeDeltas, out error))
+            {
+                return false;
+            }
+
+            delta = nodeDeltas.Count == 0 && consumed == 1
+                ? Empty
+                : new Delta(nodeDeltas, null) { DecodedLength = consumed };
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+    }
+
+    private static void Grow(ref byte[] buffer, int used, int extra)
+    {
+        var needed = used + extra;
+        if (needed <= buffer.Length)
+        {
+            return;
+        }
+
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(buffer.Length * 2, MessageCodec.MaxDecompressedDeltaLength)));
+        buffer.AsSpan(0, used).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = grown;
+    }
+
+    private static bool TryParseOps(ReadOnlySpan<byte> ops, out List<NodeDelta> nodeDeltas, out DecodeError error)
+    {
+        nodeDeltas = [];
+        error = default;
+        var reader = new WireReader(ops);
+        HashSet<ChitchatId>? seen = null;
+        ChitchatId? currentId = null;
+        ulong lastGc = 0, from = 0, maxVersion = 0;
+        List<KeyValueMutation>? keyValues = null;
+
+        while (!reader.IsEmpty)
+        {
+            var opStart = reader.Position;
+            reader.TryReadU8(out var tag);
+            switch (tag)
+            {
+                case DeltaOps.NodeTag:
+                    if (!reader.TryReadChitchatId(out var id)
+                        || !reader.TryReadU64(out var opLastGc)
+                        || !reader.TryReadU64(out var opFrom))
+                    {
+                        error = reader.Error;
+                        return false;
+                    }
+
+                    if (currentId is not null)
+                    {
+                        nodeDeltas.Add(new NodeDelta(currentId, lastGc, from, maxVersion, (IReadOnlyList<KeyValueMutation>?)keyValues ?? []));
+                    }
+
+                    seen ??= [];
+                    if (!seen.Add(id))
+                    {
+                        error = new DecodeError(DecodeErrorKind.DuplicateNode, opStart);
+                        return false;
+                    }
+
+                    currentId = id;
+                    lastGc = opLastGc;
+                    from = opFrom;
+                    maxVersion = 0;
+                    keyValues = null;
+                    break;
+
+                case DeltaOps.KeyValueTag:
+                    if (!reader.TryReadString(out var key)
+                        || !reader.TryReadString(out var value)
+                        || !reader.TryReadU64(out var version)
+                        || !reader.TryReadU8(out var status))
+                    {
+                        error = reader.Error;
+                        return false;
+                    }
+
+                    if (status > (byte)DeletionStatus.DeleteAfterTtl)
+                    {
+                        error = new DecodeError(DecodeErrorKind.InvalidDeletionStatus, reader.Position - 1);
+                        return false;
+                    }
+
+                    if (currentId is null)
+                    {
+                        error = new DecodeError(DecodeErrorKind.OpWithoutNode, opStart);
+                        return false;
+                    }
+
+                    if (version <= maxVersion)
+                    {
+                        error = new DecodeError(DecodeErrorKind.NonIncreasingVersion, opStart);
+                        return false;
+                    }
+
+                    maxVersion = version;
+                    (keyValues ??= []).Add(new KeyValueMutation(key, value, version, (DeletionStatus)status));
+                    break;
+
+                case DeltaOps.SetMaxVersionTag:
+                    if (!reader.TryReadU64(out var setMax))
+                    {
+                        error = reader.Error;
+                        return false;
+                    }
+
+                    if (currentId is null)
+                    {
+                        error = new DecodeError(DecodeErrorKind.OpWithoutNode, opStart);
+                        return false;
+                    }
+
+                    maxVersion = setMax;
+                    break;
+
+                default:
+                    error = new DecodeError(DecodeErrorKind.InvalidOpTag, opStart);
+                    return false;
+            }
+        }
+
+        if (currentId is not null)
+        {
+            nodeDeltas.Add(new NodeDelta(currentId, lastGc, from, maxVersion, (IReadOnlyList<KeyValueMutation>?)keyValues ?? []));
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(Delta? other) => other is not null && NodeDeltas.SequenceEqual(other.NodeDeltas);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as Delta);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => NodeDeltas.Count;
+}

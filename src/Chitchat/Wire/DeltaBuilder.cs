@@ -1,0 +1,145 @@
+namespace Chitchat.Wire;
+
+/// <summary>
+/// Builds a delta under a byte budget: every operation is admitted only if the finished, framed delta
+/// is guaranteed to stay within the budget; the bytes are produced as operations are admitted.
+/// </summary>
+/// <remarks>
+/// Port of chitchat <c>delta.rs</c> <c>DeltaSerializer</c>. The admission rule is
+/// <see cref="CompressedStreamWriter.SerializedLengthUpperBoundAfter"/> ≤ MTU, with a block threshold
+/// of min(16,384, MTU), so a .NET sender truncates at exactly the same operation as a Rust sender.
+/// Not thread-safe; one builder per delta.
+/// </remarks>
+internal sealed class DeltaBuilder : IDisposable
+{
+    private readonly int _mtu;
+    private readonly CompressedStreamWriter _writer;
+    private readonly List<NodeDelta> _nodeDeltas = [];
+    private ChitchatId? _currentId;
+    private ulong _currentLastGcVersion;
+    private ulong _currentFromVersion;
+    private ulong _currentMaxVersion;
+    private List<KeyValueMutation>? _currentKeyValues;
+    private bool _finished;
+
+    /// <summary>Creates a builder for a budget of <paramref name="mtu"/> bytes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mtu"/> is below 100.</exception>
+    public DeltaBuilder(int mtu)
+        : this(mtu, Math.Min(WireFormat.BlockThreshold, mtu))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, WireFormat.MinimumDeltaMtu);
+    }
+
+    private DeltaBuilder(int mtu, int threshold)
+    {
+        _mtu = mtu;
+        _writer = new CompressedStreamWriter(threshold);
+    }
+
+    /// <summary>A builder without budget (used to re-encode an existing delta, as Rust does).</summary>
+    public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold);
+
+    public bool TryAddNode(ChitchatId id, ulong lastGcVersion, ulong fromVersionExcluded)
+    {
+        var length = NodeDelta.NodeOpLength(id);
+        if (!Admits(length))
+        {
+            return false;
+        }
+
+        DeltaOps.WriteNode(_writer.GetItemSpan(length), id, lastGcVersion, fromVersionExcluded);
+        _writer.CommitItem(length);
+        CloseCurrentNode();
+        _currentId = id;
+        _currentLastGcVersion = lastGcVersion;
+        _currentFromVersion = fromVersionExcluded;
+        _currentMaxVersion = 0;
+        _currentKeyValues = null;
+        return true;
+    }
+
+    public bool TryAddKeyValue(string key, string value, ulong version, DeletionStatus status)
+    {
+        if (_currentId is null)
+        {
+            throw new InvalidOperationException("A key-value operation needs a node operation first.");
+        }
+
+        var length = KeyValueMutation.OpLengthOf(key, value);
+        if (length > ushort.MaxValue)
+        {
+            // An operation this large cannot be framed by any chitchat node: never admit it.
+            return false;
+        }
+
+        if (!Admits(length))
+        {
+            return false;
+        }
+
+        DeltaOps.WriteKeyValue(_writer.GetItemSpan(length), key, value, version, status);
+        _writer.CommitItem(length);
+        (_currentKeyValues ??= []).Add(new KeyValueMutation(key, value, version, status));
+        _currentMaxVersion = version;
+        return true;
+    }
+
+    public bool TryAddKeyValue(KeyValueMutation mutation) =>
+        TryAddKeyValue(mutation.Key, mutation.Value, mutation.Version, mutation.Status);
+
+    public bool TrySetMaxVersion(ulong maxVersion)
+    {
+        if (_currentId is null)
+        {
+            throw new InvalidOperationException("A set-max-version operation needs a node operation first.");
+        }
+
+        if (!Admits(NodeDelta.SetMaxVersionOpLength))
+        {
+            return false;
+        }
+
+        DeltaOps.WriteSetMaxVersion(_writer.GetItemSpan(NodeDelta.SetMaxVersionOpLength), maxVersion);
+        _writer.CommitItem(NodeDelta.SetMaxVersionOpLength);
+        _currentMaxVersion = maxVersion;
+        return true;
+    }
+
+    /// <summary>Finishes the stream and returns the delta with its encoded bytes.</summary>
+    public Delta Finish()
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        CloseCurrentNode();
+        _finished = true;
+        var encoded = _writer.Finish();
+        return new Delta(_nodeDeltas, encoded);
+    }
+
+    public void Dispose()
+    {
+        if (!_finished)
+        {
+            _finished = true;
+            _writer.Dispose();
+        }
+    }
+
+    private bool Admits(int opLength) => _writer.SerializedLengthUpperBoundAfter(opLength) <= _mtu;
+
+    private void CloseCurrentNode()
+    {
+        if (_currentId is null)
+        {
+            return;
+        }
+
+        _nodeDeltas.Add(new NodeDelta(
+            _currentId,
+            _currentLastGcVersion,
+            _currentFromVersion,
+            _currentMaxVersion,
+            (IReadOnlyList<KeyValueMutation>?)_currentKeyValues ?? []));
+        _currentId = null;
+        _currentKeyValues = null;
+    }
+}
