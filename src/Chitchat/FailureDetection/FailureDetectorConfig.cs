@@ -22,4 +22,9 @@ public sealed class FailureDetectorConfig
     /// <summary>Gets or sets how long a dead node is kept before it is forgotten.</summary>
     /// <value>The default value is 24 hours.</value>
     public TimeSpan DeadNodeGracePeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Throws if a setting is nonsensical. STUB: to be implemented.</summary>
+    public void Validate()
+    {
+    }
 }

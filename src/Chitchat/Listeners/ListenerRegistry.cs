@@ -3,6 +3,11 @@ namespace Chitchat.Listeners;
 /// <summary>Key-change listeners of one instance, shared by all its node states. STUB: to be implemented.</summary>
 internal sealed class ListenerRegistry
 {
+    public ListenerRegistry(Microsoft.Extensions.Logging.ILogger? logger = null)
+    {
+        _ = logger;
+    }
+
     /// <summary>Subscribes <paramref name="callback"/> to keys starting with <paramref name="prefix"/>.</summary>
     public ListenerHandle Subscribe(string prefix, Action<KeyChangeEvent> callback) => throw new NotImplementedException();
 

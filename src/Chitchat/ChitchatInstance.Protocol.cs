@@ -1,0 +1,290 @@
+using Chitchat.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Chitchat;
+
+public sealed partial class ChitchatInstance
+{
+    /// <summary>Creates a Syn with this node's digest (scheduled-for-deletion nodes left out).</summary>
+    internal ChitchatMessage.Syn CreateSynMessage() => new(Config.ClusterId, _clusterState.ComputeDigest(ScheduledForDeletionSet()));
+
+    /// <summary>
+    /// Processes one received message and returns the reply, if any (BEHAVIOUR.md §8). Every message bumps
+    /// the own heartbeat first. Port of chitchat lib.rs <c>Chitchat::process_message</c>.
+    /// </summary>
+    internal ChitchatMessage? ProcessMessage(ChitchatMessage message)
+    {
+        UpdateSelfHeartbeat();
+        switch (message)
+        {
+            case ChitchatMessage.Syn syn:
+                if (!string.Equals(syn.ClusterId, Config.ClusterId, StringComparison.Ordinal))
+                {
+                    Log.SynFromOtherCluster(_logger, Config.ClusterId, syn.ClusterId);
+                    return ChitchatMessage.BadCluster.Instance;
+                }
+
+                ReportHeartbeatsInDigest(syn.Digest);
+                var excluded = ScheduledForDeletionSet();
+                var selfDigest = _clusterState.ComputeDigest(excluded);
+                var mtu = WireFormat.MaxUdpDatagramPayloadSize - 1 - selfDigest.SerializedLength;
+                var synAckDelta = _clusterState.ComputePartialDelta(syn.Digest, mtu, excluded, _logger);
+                return new ChitchatMessage.SynAck(selfDigest, synAckDelta);
+
+            case ChitchatMessage.SynAck synAck:
+                ReportHeartbeatsInDigest(synAck.Digest);
+                ProcessDelta(synAck.Delta);
+                var ackDelta = _clusterState.ComputePartialDelta(synAck.Digest, AckDeltaMtu, ScheduledForDeletionSet(), _logger);
+                return new ChitchatMessage.Ack(ackDelta);
+
+            case ChitchatMessage.Ack ack:
+                ProcessDelta(ack.Delta);
+                return null;
+
+            case ChitchatMessage.BadCluster:
+                Log.RejectedByPeerWrongCluster(_logger);
+                return null;
+
+            default:
+                throw new ArgumentException($"Unknown message type {message.GetType()}.", nameof(message));
+        }
+    }
+
+    /// <summary>Applies a delta; calls the catch-up callback once if any replica was reset.</summary>
+    internal void ProcessDelta(Delta delta)
+    {
+        if (delta.NodeDeltas.Count == 0)
+        {
+            return;
+        }
+
+        if (_clusterState.ApplyDelta(delta, _logger) && Config.CatchupCallback is { } callback)
+        {
+            Log.ExecutingCatchupCallback(_logger);
+            callback();
+        }
+    }
+
+    internal void ReportHeartbeatsInDigest(Digest digest)
+    {
+        foreach (var (id, nodeDigest) in digest.NodeDigests)
+        {
+            ReportHeartbeat(id, nodeDigest.Heartbeat);
+        }
+    }
+
+    /// <summary>Records a heartbeat seen in a digest (BEHAVIOUR.md §9.1).</summary>
+    internal void ReportHeartbeat(ChitchatId id, ulong heartbeat)
+    {
+        if (id.Equals(SelfChitchatId))
+        {
+            return;
+        }
+
+        State.NodeState? state;
+        if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out var lastHeartbeat) || lastHeartbeat < heartbeat)
+        {
+            state = _clusterState.NodeStateOrCreate(id);
+        }
+        else
+        {
+            // Forgotten recently and not heard of with a higher heartbeat: do not resurrect a zombie.
+            state = _clusterState.NodeState(id);
+            if (state is null)
+            {
+                return;
+            }
+        }
+
+        if (state.TrySetHeartbeat(heartbeat))
+        {
+            _failureDetector.ReportHeartbeat(id);
+        }
+    }
+
+    internal void UpdateSelfHeartbeat() => SelfNodeState.IncrementHeartbeat();
+
+    internal void GcKeysMarkedForDeletion() => _clusterState.GcKeysMarkedForDeletion(Config.MarkedForDeletionGracePeriod);
+
+    /// <summary>
+    /// Re-evaluates every peer's liveness, publishes the live-nodes watch if it changed, and forgets nodes
+    /// dead for longer than the grace period (BEHAVIOUR.md §10.4).
+    /// </summary>
+    internal void UpdateNodesLiveness()
+    {
+        var self = SelfChitchatId;
+        foreach (var id in _clusterState.NodeStates.Keys)
+        {
+            if (!id.Equals(self))
+            {
+                _failureDetector.UpdateNodeLiveness(id);
+            }
+        }
+
+        var current = new Dictionary<ChitchatId, ulong>();
+        foreach (var id in LiveNodes)
+        {
+            if (_clusterState.NodeState(id) is { } state)
+            {
+                current[id] = state.MaxVersion;
+            }
+        }
+
+        if (!SameLiveNodes(current, _previousLiveNodes))
+        {
+            var published = new SortedDictionary<ChitchatId, State.NodeState>();
+            var predicate = Config.ExtraLivenessPredicate;
+            foreach (var id in current.Keys)
+            {
+                var state = _clusterState.NodeState(id)!;
+                if (predicate is null || predicate(state))
+                {
+                    published.Add(id, state.Clone());
+                }
+            }
+
+            _previousLiveNodes = current;
+            LiveNodesWatch.Publish(published);
+        }
+
+        foreach (var id in _failureDetector.GarbageCollect())
+        {
+            if (id.Equals(self))
+            {
+                Log.SelfNodeGarbageCollected(_logger);
+                continue;
+            }
+
+            _clusterState.RemoveNode(id);
+        }
+    }
+
+    private static bool SameLiveNodes(Dictionary<ChitchatId, ulong> current, Dictionary<ChitchatId, ulong> previous)
+    {
+        if (current.Count != previous.Count)
+        {
+            return false;
+        }
+
+        foreach (var (id, maxVersion) in current)
+        {
+            if (!previous.TryGetValue(id, out var previousMaxVersion) || previousMaxVersion != maxVersion)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private IReadOnlySet<ChitchatId> ScheduledForDeletionSet()
+    {
+        HashSet<ChitchatId>? set = null;
+        foreach (var id in _failureDetector.ScheduledForDeletionNodes)
+        {
+            (set ??= []).Add(id);
+        }
+
+        return set ?? s_noneExcluded;
+    }
+
+    /// <summary>
+    /// Fast-forwards the replica of <paramref name="id"/> from an out-of-band snapshot (BEHAVIOUR.md §13).
+    /// Does nothing if the replica is already as recent, if the snapshot is older than the replica's GC
+    /// frontier, or if the node was recently forgotten.
+    /// </summary>
+    /// <param name="id">The node.</param>
+    /// <param name="keyValues">Its key-values, tombstones included.</param>
+    /// <param name="maxVersion">The snapshot's max version.</param>
+    /// <param name="lastGcVersion">The snapshot's last garbage-collected version.</param>
+    /// <exception cref="InvalidOperationException">The call would not move the replica forward (contract violation).</exception>
+    public void ResetNodeStateIfUpdate(
+        ChitchatId id,
+        IEnumerable<KeyValuePair<string, VersionedValue>> keyValues,
+        ulong maxVersion,
+        ulong lastGcVersion)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(keyValues);
+        State.NodeState? state;
+        if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out _))
+        {
+            state = _clusterState.NodeStateOrCreate(id);
+        }
+        else
+        {
+            state = _clusterState.NodeState(id);
+            if (state is null)
+            {
+                Log.ResetSkippedForgottenNode(_logger, id);
+                return;
+            }
+        }
+
+        if (state.MaxVersion >= maxVersion)
+        {
+            Log.ResetSkippedUpToDate(_logger, id, state.MaxVersion, maxVersion);
+            return;
+        }
+
+        if (maxVersion < state.LastGcVersion)
+        {
+            Log.ResetSkippedObsolete(_logger, id, state.MaxVersion, state.LastGcVersion, maxVersion, lastGcVersion);
+            return;
+        }
+
+        var before = state.MonotonicProperty;
+
+        // Known to the failure detector, so that it is eventually garbage-collected if it never heartbeats,
+        // but no heartbeat is reported: a reset node must not look alive.
+        _failureDetector.EnsureSamplingWindow(id);
+
+        var previousKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, _) in state.KeyValuesIncludingDeleted)
+        {
+            previousKeys.Add(key);
+        }
+
+        foreach (var (key, value) in keyValues)
+        {
+            previousKeys.Remove(key);
+            state.SetVersionedValue(key, value);
+        }
+
+        foreach (var key in previousKeys)
+        {
+            state.RemoveKeyValueInternal(key);
+        }
+
+        state.LastGcVersion = lastGcVersion;
+        if (state.MonotonicProperty.CompareTo(before) <= 0)
+        {
+            throw new InvalidOperationException(
+                $"ResetNodeStateIfUpdate for {id} did not move (last GC version, max version) forward from {before} to {state.MonotonicProperty}.");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Received a Syn addressed to cluster {TheirClusterId}; ours is {OurClusterId}")]
+        public static partial void SynFromOtherCluster(ILogger logger, string ourClusterId, string theirClusterId);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Message rejected by peer: wrong cluster")]
+        public static partial void RejectedByPeerWrongCluster(ILogger logger);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Executing the catch-up callback")]
+        public static partial void ExecutingCatchupCallback(ILogger logger);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "The self node was marked dead by the failure detector; ignoring")]
+        public static partial void SelfNodeGarbageCollected(ILogger logger);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Skipping reset of {NodeId}: it was recently garbage-collected")]
+        public static partial void ResetSkippedForgottenNode(ILogger logger, ChitchatId nodeId);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Skipping reset of {NodeId}: already up to date (max version {MaxVersion}, snapshot {SnapshotMaxVersion})")]
+        public static partial void ResetSkippedUpToDate(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong snapshotMaxVersion);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Skipping reset of {NodeId} with an obsolete state: node (max {MaxVersion}, gc {LastGcVersion}), snapshot (max {SnapshotMaxVersion}, gc {SnapshotLastGcVersion})")]
+        public static partial void ResetSkippedObsolete(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong lastGcVersion, ulong snapshotMaxVersion, ulong snapshotLastGcVersion);
+    }
+}

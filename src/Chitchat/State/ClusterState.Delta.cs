@@ -1,0 +1,170 @@
+using Chitchat.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Chitchat.State;
+
+internal sealed partial class ClusterState
+{
+    /// <summary>
+    /// Computes what <paramref name="peerDigest"/>'s owner is missing, within <paramref name="mtu"/> bytes.
+    /// Port of chitchat state.rs <c>compute_partial_delta_respecting_mtu</c> (BEHAVIOUR.md §6).
+    /// </summary>
+    /// <param name="peerDigest">The peer's digest.</param>
+    /// <param name="mtu">The byte budget of the encoded delta; below 100 an empty delta is returned.</param>
+    /// <param name="excluded">Nodes scheduled for deletion, never shared.</param>
+    /// <param name="logger">Where to log resets.</param>
+    public Delta ComputePartialDelta(Digest peerDigest, int mtu, IReadOnlySet<ChitchatId> excluded, ILogger logger)
+    {
+        if (mtu < WireFormat.MinimumDeltaMtu)
+        {
+            // Rust asserts here (its gossip task would crash); an empty delta is always safe.
+            Log.DeltaBudgetTooSmall(logger, mtu);
+            return Delta.Empty;
+        }
+
+        var staleNodes = new StaleNodes();
+        foreach (var (id, state) in _nodeStates)
+        {
+            if (excluded.Count != 0 && excluded.Contains(id))
+            {
+                continue;
+            }
+
+            ulong peerLastGcVersion = 0, peerMaxVersion = 0;
+            if (peerDigest.TryGetValue(id, out var peerNodeDigest))
+            {
+                peerLastGcVersion = peerNodeDigest.LastGcVersion;
+                peerMaxVersion = peerNodeDigest.MaxVersion;
+            }
+
+            if (state.MaxVersion <= peerMaxVersion)
+            {
+                continue;
+            }
+
+            // We garbage-collected tombstones the peer has not seen, and its replica is older than our GC
+            // frontier: it must start over.
+            var reset = peerLastGcVersion < state.LastGcVersion && peerMaxVersion < state.LastGcVersion;
+            if (reset)
+            {
+                Log.PeerNeedsReset(logger, id, state.LastGcVersion, peerMaxVersion);
+            }
+
+            staleNodes.Offer(state, reset ? 0 : peerMaxVersion);
+        }
+
+        if (staleNodes.Count == 0)
+        {
+            return Delta.Empty;
+        }
+
+        using var builder = new DeltaBuilder(mtu);
+        foreach (var staleNode in staleNodes.ToPriorityOrder(_random))
+        {
+            var state = staleNode.NodeState;
+            if (!builder.TryAddNode(state.ChitchatId, state.LastGcVersion, staleNode.FromVersionExcluded))
+            {
+                break;
+            }
+
+            state.CollectStaleKeyValues(staleNode.FromVersionExcluded, _staleKeyValuesBuffer);
+            foreach (var (key, entry) in _staleKeyValuesBuffer)
+            {
+                if (!builder.TryAddKeyValue(key, entry.Value, entry.Version, entry.Status))
+                {
+                    _staleKeyValuesBuffer.Clear();
+                    return builder.Finish();
+                }
+            }
+
+            if (_staleKeyValuesBuffer.Count == 0)
+            {
+                // Every entry above the peer's version was garbage-collected: let it catch up on max_version.
+                // Ignored when it does not fit; every later operation is larger and will not fit either.
+                _ = builder.TrySetMaxVersion(state.MaxVersion);
+            }
+
+            _staleKeyValuesBuffer.Clear();
+        }
+
+        return builder.Finish();
+    }
+
+    /// <summary>
+    /// Applies a received delta; deltas never create node states. Returns whether any node delta caused a
+    /// reset. Port of chitchat state.rs <c>ClusterState::apply_delta</c> (BEHAVIOUR.md §7).
+    /// </summary>
+    public bool ApplyDelta(Delta delta, ILogger logger)
+    {
+        var now = _timeProvider.GetTimestamp();
+        var anyReset = false;
+        foreach (var nodeDelta in delta.NodeDeltas)
+        {
+            if (!_nodeStates.TryGetValue(nodeDelta.ChitchatId, out var state))
+            {
+                continue;
+            }
+
+            var before = state.MonotonicProperty;
+            var status = state.CheckDeltaStatus(nodeDelta);
+            if (!status.IsReject())
+            {
+                // The pair (last_gc_version, max_version) must never decrease (Rust asserts it after the fact
+                // and crashes); check the outcome first and refuse a node delta that would violate it.
+                var after = status == DeltaStatus.ApplyAfterReset
+                    ? (nodeDelta.LastGcVersion, nodeDelta.MaxVersion)
+                    : (state.LastGcVersion, nodeDelta.MaxVersion);
+                if (after.CompareTo(before) < 0)
+                {
+                    Log.MonotonicViolationRejected(logger, nodeDelta.ChitchatId, before.LastGcVersion, before.MaxVersion, after.Item1, after.Item2);
+                    continue;
+                }
+
+                status = state.ApplyDelta(nodeDelta, now);
+            }
+
+            switch (status)
+            {
+                case DeltaStatus.ApplyAfterReset:
+                    Log.ReplicaReset(logger, nodeDelta.ChitchatId, nodeDelta.LastGcVersion);
+                    anyReset = true;
+                    break;
+                case DeltaStatus.RejectFromTheFuture:
+                    Log.DeltaFromTheFuture(logger, nodeDelta.ChitchatId, nodeDelta.FromVersionExcluded, state.MaxVersion);
+                    break;
+                case DeltaStatus.RejectInapplicable:
+                    Log.DeltaInapplicable(logger, nodeDelta.ChitchatId, nodeDelta.FromVersionExcluded, nodeDelta.LastGcVersion, state.LastGcVersion);
+                    break;
+                case DeltaStatus.RejectMaxVersionBelowKeyValues:
+                    Log.DeltaMaxVersionBelowKeyValues(logger, nodeDelta.ChitchatId, nodeDelta.MaxVersion);
+                    break;
+            }
+        }
+
+        return anyReset;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Delta budget of {Mtu} bytes is below the 100-byte minimum; sending an empty delta")]
+        public static partial void DeltaBudgetTooSmall(ILogger logger, int mtu);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Peer must reset its replica of {NodeId}: our last GC version {LastGcVersion}, its max version {PeerMaxVersion}")]
+        public static partial void PeerNeedsReset(ILogger logger, ChitchatId nodeId, ulong lastGcVersion, ulong peerMaxVersion);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Resetting replica of {NodeId} to last GC version {LastGcVersion}")]
+        public static partial void ReplicaReset(ILogger logger, ChitchatId nodeId, ulong lastGcVersion);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Ignoring delta from the future for {NodeId}: from version {FromVersion} above our max version {MaxVersion}")]
+        public static partial void DeltaFromTheFuture(ILogger logger, ChitchatId nodeId, ulong fromVersion, ulong maxVersion);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Ignoring inapplicable delta for {NodeId}: from version {FromVersion}, sender last GC version {SenderLastGcVersion}, ours {LastGcVersion}")]
+        public static partial void DeltaInapplicable(ILogger logger, ChitchatId nodeId, ulong fromVersion, ulong senderLastGcVersion, ulong lastGcVersion);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Rejecting delta for {NodeId}: its max version {MaxVersion} is below its last key-value version")]
+        public static partial void DeltaMaxVersionBelowKeyValues(ILogger logger, ChitchatId nodeId, ulong maxVersion);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Rejecting delta for {NodeId}: it would move (last GC version, max version) back from ({BeforeGc}, {BeforeMax}) to ({AfterGc}, {AfterMax})")]
+        public static partial void MonotonicViolationRejected(ILogger logger, ChitchatId nodeId, ulong beforeGc, ulong beforeMax, ulong afterGc, ulong afterMax);
+    }
+}

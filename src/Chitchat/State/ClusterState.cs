@@ -1,0 +1,109 @@
+using System.Net;
+using Chitchat.Listeners;
+using Chitchat.Wire;
+
+namespace Chitchat.State;
+
+/// <summary>
+/// Every node state known locally (self included), the seed addresses, the listener registry and the
+/// forgotten-nodes history. Port of chitchat state.rs <c>ClusterState</c>.
+/// </summary>
+/// <remarks>Not thread-safe; owned by a <see cref="ChitchatInstance"/> and used under its lock.</remarks>
+internal sealed partial class ClusterState
+{
+    private readonly SortedDictionary<ChitchatId, NodeState> _nodeStates = [];
+    private readonly ForgottenNodes _forgottenNodes = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly Random _random;
+    private readonly List<KeyValuePair<string, VersionedValue>> _staleKeyValuesBuffer = [];
+    private volatile IReadOnlySet<IPEndPoint> _seedAddrs = new HashSet<IPEndPoint>();
+
+    public ClusterState(ListenerRegistry listeners, TimeProvider timeProvider, Random random)
+    {
+        Listeners = listeners;
+        _timeProvider = timeProvider;
+        _random = random;
+    }
+
+    public ListenerRegistry Listeners { get; }
+
+    public ForgottenNodes ForgottenNodes => _forgottenNodes;
+
+    /// <summary>Gets the node states in <see cref="ChitchatId"/> order.</summary>
+    public IReadOnlyDictionary<ChitchatId, NodeState> NodeStates => _nodeStates;
+
+    /// <summary>Gets or sets the current seed addresses (replaced wholesale by the DNS refresh).</summary>
+    public IReadOnlySet<IPEndPoint> SeedAddrs
+    {
+        get => _seedAddrs;
+        set => _seedAddrs = value;
+    }
+
+    public NodeState? NodeState(ChitchatId id) => _nodeStates.GetValueOrDefault(id);
+
+    /// <summary>Returns the state of <paramref name="id"/>, creating it (and forgetting its GC record) if needed.</summary>
+    public NodeState NodeStateOrCreate(ChitchatId id)
+    {
+        if (_nodeStates.TryGetValue(id, out var state))
+        {
+            return state;
+        }
+
+        _forgottenNodes.Remove(id);
+        state = new NodeState(id, Listeners, _timeProvider);
+        _nodeStates.Add(id, state);
+        return state;
+    }
+
+    /// <summary>Removes a dead member and remembers its last heartbeat.</summary>
+    public void RemoveNode(ChitchatId id)
+    {
+        if (_nodeStates.Remove(id, out var state))
+        {
+            _forgottenNodes.Push(id, state.Heartbeat);
+        }
+    }
+
+    /// <summary>Returns the last heartbeat of a recently garbage-collected member, if it is remembered.</summary>
+    public bool TryGetLastHeartbeatIfDeleted(ChitchatId id, out ulong heartbeat) => _forgottenNodes.TryPeek(id, out heartbeat);
+
+    /// <summary>Digest of every node state not in <paramref name="excluded"/> (BEHAVIOUR.md §5).</summary>
+    public Digest ComputeDigest(IReadOnlySet<ChitchatId> excluded)
+    {
+        var digest = new Digest(_nodeStates.Count);
+        foreach (var (id, state) in _nodeStates)
+        {
+            if (excluded.Count != 0 && excluded.Contains(id))
+            {
+                continue;
+            }
+
+            var nodeDigest = state.Digest;
+            digest.Add(id, nodeDigest.Heartbeat, nodeDigest.LastGcVersion, nodeDigest.MaxVersion);
+        }
+
+        return digest;
+    }
+
+    /// <summary>Garbage-collects expired tombstones on every node state (BEHAVIOUR.md §4).</summary>
+    public void GcKeysMarkedForDeletion(TimeSpan gracePeriod)
+    {
+        var now = _timeProvider.GetTimestamp();
+        foreach (var state in _nodeStates.Values)
+        {
+            state.GcKeysMarkedForDeletion(gracePeriod, now);
+        }
+    }
+
+    /// <summary>Builds an immutable snapshot (deep copies of the node states).</summary>
+    public ClusterStateSnapshot Snapshot()
+    {
+        var states = new List<NodeState>(_nodeStates.Count);
+        foreach (var state in _nodeStates.Values)
+        {
+            states.Add(state.Clone());
+        }
+
+        return new ClusterStateSnapshot(states, [.. SeedAddrs]);
+    }
+}

@@ -1,0 +1,429 @@
+using Chitchat.Listeners;
+using Chitchat.Wire;
+
+namespace Chitchat.State;
+
+/// <summary>
+/// The versioned key-value state of one cluster member, as known locally: the owner's own state for
+/// the self node, a replica for every other member.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every mutation gets a new version, <c>MaxVersion + 1</c>. Deletions are tombstones
+/// (<see cref="DeletionStatus.Deleted"/>) or delayed deletions (<see cref="DeletionStatus.DeleteAfterTtl"/>)
+/// that are garbage-collected after the grace period; keys are kept in UTF-8 byte order, as in Rust.
+/// </para>
+/// <para>
+/// Not thread-safe. A node state belongs to a <see cref="ChitchatInstance"/>; when the instance runs in
+/// a server, only touch it inside <c>ChitchatHandle.WithChitchat</c> (under the lock). Applications
+/// mutate only their own node state (<see cref="ChitchatInstance.SelfNodeState"/>).
+/// </para>
+/// </remarks>
+public sealed class NodeState
+{
+    private readonly SortedDictionary<string, VersionedValue> _keyValues;
+    private readonly ListenerRegistry _listeners;
+    private readonly TimeProvider _timeProvider;
+
+    internal NodeState(ChitchatId chitchatId, ListenerRegistry listeners, TimeProvider timeProvider)
+    {
+        ChitchatId = chitchatId;
+        _listeners = listeners;
+        _timeProvider = timeProvider;
+        _keyValues = new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance);
+    }
+
+    private NodeState(NodeState other)
+    {
+        ChitchatId = other.ChitchatId;
+        _listeners = other._listeners;
+        _timeProvider = other._timeProvider;
+        _keyValues = new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
+        Heartbeat = other.Heartbeat;
+        MaxVersion = other.MaxVersion;
+        LastGcVersion = other.LastGcVersion;
+    }
+
+    /// <summary>Gets the member this state belongs to.</summary>
+    public ChitchatId ChitchatId { get; }
+
+    /// <summary>Gets the last known heartbeat of the member (its own counter for the self node).</summary>
+    public ulong Heartbeat { get; private set; }
+
+    /// <summary>
+    /// Gets the highest version known for the member: a replica that received every mutation above
+    /// this version would be up to date.
+    /// </summary>
+    public ulong MaxVersion { get; private set; }
+
+    /// <summary>Gets the highest version of a tombstone that was garbage-collected.</summary>
+    public ulong LastGcVersion { get; internal set; }
+
+    /// <summary>Gets the pair (<see cref="LastGcVersion"/>, <see cref="MaxVersion"/>), which gossip never decreases.</summary>
+    public (ulong LastGcVersion, ulong MaxVersion) MonotonicProperty => (LastGcVersion, MaxVersion);
+
+    /// <summary>Gets the number of visible (non-deleted) key-values.</summary>
+    public int NumKeyValues
+    {
+        get
+        {
+            var count = 0;
+            foreach (var entry in _keyValues.Values)
+            {
+                if (!entry.IsDeleted)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Gets the number of stored entries, tombstones included.</summary>
+    internal int NumEntriesIncludingDeleted => _keyValues.Count;
+
+    /// <summary>Gets the visible key-values in key order.</summary>
+    public IEnumerable<KeyValuePair<string, string>> KeyValues
+    {
+        get
+        {
+            foreach (var (key, entry) in _keyValues)
+            {
+                if (!entry.IsDeleted)
+                {
+                    yield return new KeyValuePair<string, string>(key, entry.Value);
+                }
+            }
+        }
+    }
+
+    /// <summary>Gets every entry, tombstones included, in key order.</summary>
+    public IEnumerable<KeyValuePair<string, VersionedValue>> KeyValuesIncludingDeleted => _keyValues;
+
+    /// <summary>Creates the state Rust tests use: <c>test-node</c>, generation 0, <c>127.0.0.1:7280</c>.</summary>
+    /// <returns>A new, empty node state.</returns>
+    public static NodeState ForTest() =>
+        new(new ChitchatId("test-node", 0, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 7280)), new ListenerRegistry(), TimeProvider.System);
+
+    /// <summary>Returns the value of <paramref name="key"/>, or <see langword="null"/> if absent or deleted.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The value (values scheduled with <see cref="DeleteAfterTtl"/> are still returned).</returns>
+    public string? Get(string key) =>
+        _keyValues.TryGetValue(key, out var entry) && !entry.IsDeleted ? entry.Value : null;
+
+    /// <summary>Returns the stored entry of <paramref name="key"/>, tombstones included.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The entry, or <see langword="null"/>.</returns>
+    public VersionedValue? GetVersioned(string key) => _keyValues.GetValueOrDefault(key);
+
+    /// <summary>Returns whether <paramref name="key"/> has a visible value.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>Whether <see cref="Get"/> would return a value.</returns>
+    public bool ContainsKey(string key) => Get(key) is not null;
+
+    /// <summary>Returns the visible entries whose key starts with <paramref name="prefix"/> (byte-wise), in key order.</summary>
+    /// <param name="prefix">The prefix.</param>
+    /// <returns>The matching entries.</returns>
+    public IEnumerable<KeyValuePair<string, VersionedValue>> IterPrefix(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        foreach (var (key, entry) in _keyValues)
+        {
+            if (!entry.IsDeleted && key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield return new KeyValuePair<string, VersionedValue>(key, entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="value"/> with a new version. A no-op if the key already
+    /// holds this value with status <see cref="DeletionStatus.Set"/>; setting a deleted or TTL'd key cancels
+    /// the deletion. Fires the key-change listeners.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    public void Set(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        if (_keyValues.TryGetValue(key, out var previous)
+            && previous.Status == DeletionStatus.Set
+            && string.Equals(previous.Value, value, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        SetWithVersion(key, value, MaxVersion + 1);
+    }
+
+    /// <summary>
+    /// Sets a value that stays visible and is garbage-collected after the grace period. A no-op if the key
+    /// already holds this value with status <see cref="DeletionStatus.DeleteAfterTtl"/>.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    public void SetWithTtl(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        if (_keyValues.TryGetValue(key, out var previous)
+            && previous.Status == DeletionStatus.DeleteAfterTtl
+            && string.Equals(previous.Value, value, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        SetVersionedValue(key, new VersionedValue(value, MaxVersion + 1, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp()));
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="key"/>: readers stop seeing it at once; a tombstone with a new version is
+    /// gossiped and garbage-collected after the grace period. Does nothing (returns false) if the key is
+    /// absent. Fires no listener.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <returns>Whether the key existed.</returns>
+    public bool Delete(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!_keyValues.ContainsKey(key))
+        {
+            return false;
+        }
+
+        MaxVersion++;
+        _keyValues[key] = new VersionedValue(string.Empty, MaxVersion, DeletionStatus.Deleted, _timeProvider.GetTimestamp());
+        return true;
+    }
+
+    /// <summary>
+    /// Schedules <paramref name="key"/> for deletion after the grace period; the value stays visible until
+    /// then. Does nothing (returns false) if the key is absent. Fires no listener.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <returns>Whether the key existed.</returns>
+    public bool DeleteAfterTtl(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!_keyValues.TryGetValue(key, out var entry))
+        {
+            return false;
+        }
+
+        MaxVersion++;
+        _keyValues[key] = new VersionedValue(entry.Value, MaxVersion, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp());
+        return true;
+    }
+
+    /// <summary>Overwrites <see cref="MaxVersion"/> (test helper, as in Rust).</summary>
+    /// <param name="maxVersion">The new max version.</param>
+    public void SetMaxVersion(ulong maxVersion) => MaxVersion = maxVersion;
+
+    /// <summary>
+    /// Records a heartbeat of another member. The first observation is stored but is not an update.
+    /// </summary>
+    /// <param name="heartbeat">The heartbeat seen in a digest.</param>
+    /// <returns>Whether the heartbeat increased (the failure detector should be told).</returns>
+    public bool TrySetHeartbeat(ulong heartbeat)
+    {
+        if (Heartbeat == 0)
+        {
+            Heartbeat = heartbeat;
+            return false;
+        }
+
+        if (heartbeat > Heartbeat)
+        {
+            Heartbeat = heartbeat;
+            return true;
+        }
+
+        return false;
+    }
+
+    internal void IncrementHeartbeat()
+    {
+        if (Heartbeat != ulong.MaxValue)
+        {
+            Heartbeat++;
+        }
+    }
+
+    internal NodeDigest Digest => new(Heartbeat, LastGcVersion, MaxVersion);
+
+    internal NodeState Clone() => new(this);
+
+    /// <summary>
+    /// Stores <paramref name="versionedValue"/> unless the key already has a version at least as recent.
+    /// Raises <see cref="MaxVersion"/> in any case. Fires listeners for non-tombstones.
+    /// Port of chitchat state.rs <c>NodeState::set_versioned_value</c>.
+    /// </summary>
+    internal void SetVersionedValue(string key, VersionedValue versionedValue)
+    {
+        if (versionedValue.Version > MaxVersion)
+        {
+            MaxVersion = versionedValue.Version;
+        }
+
+        if (_keyValues.TryGetValue(key, out var existing) && existing.Version >= versionedValue.Version)
+        {
+            return;
+        }
+
+        _keyValues[key] = versionedValue;
+        if (!versionedValue.IsDeleted && !_listeners.IsEmpty)
+        {
+            _listeners.Trigger(key, versionedValue.Value, ChitchatId);
+        }
+    }
+
+    internal void SetWithVersion(string key, string value, ulong version)
+    {
+        if (version <= MaxVersion)
+        {
+            throw new InvalidOperationException($"Version {version} must be greater than the max version {MaxVersion}.");
+        }
+
+        SetVersionedValue(key, new VersionedValue(value, version, DeletionStatus.Set));
+    }
+
+    internal void RemoveKeyValueInternal(string key) => _keyValues.Remove(key);
+
+    /// <summary>Removes tombstones and TTL'd values older than the grace period (BEHAVIOUR.md §4).</summary>
+    internal void GcKeysMarkedForDeletion(TimeSpan gracePeriod, long now)
+    {
+        List<string>? expired = null;
+        var lastGcVersion = LastGcVersion;
+        foreach (var (key, entry) in _keyValues)
+        {
+            if (entry.Status == DeletionStatus.Set)
+            {
+                continue;
+            }
+
+            if (_timeProvider.GetElapsedTime(entry.StatusChangeTimestamp, now) < gracePeriod)
+            {
+                continue;
+            }
+
+            (expired ??= []).Add(key);
+            lastGcVersion = Math.Max(lastGcVersion, entry.Version);
+        }
+
+        if (expired is null)
+        {
+            return;
+        }
+
+        foreach (var key in expired)
+        {
+            _keyValues.Remove(key);
+        }
+
+        LastGcVersion = lastGcVersion;
+    }
+
+    /// <summary>Counts entries (tombstones included) with a version above <paramref name="floorVersion"/>.</summary>
+    internal int CountStaleKeyValues(ulong floorVersion)
+    {
+        var count = 0;
+        foreach (var entry in _keyValues.Values)
+        {
+            if (entry.Version > floorVersion)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> with the entries above <paramref name="floorVersion"/>, sorted by version.</summary>
+    internal void CollectStaleKeyValues(ulong floorVersion, List<KeyValuePair<string, VersionedValue>> buffer)
+    {
+        buffer.Clear();
+        foreach (var pair in _keyValues)
+        {
+            if (pair.Value.Version > floorVersion)
+            {
+                buffer.Add(pair);
+            }
+        }
+
+        buffer.Sort(static (a, b) => a.Value.Version.CompareTo(b.Value.Version));
+    }
+
+    /// <summary>Decides how a node delta applies to this state (BEHAVIOUR.md §7.1).</summary>
+    internal DeltaStatus CheckDeltaStatus(NodeDelta nodeDelta)
+    {
+        if (nodeDelta.FromVersionExcluded > MaxVersion)
+        {
+            return DeltaStatus.RejectFromTheFuture;
+        }
+
+        var compatibleWithoutReset = nodeDelta.LastGcVersion <= LastGcVersion || nodeDelta.LastGcVersion <= MaxVersion;
+        if (!compatibleWithoutReset)
+        {
+            return nodeDelta.FromVersionExcluded != 0 ? DeltaStatus.RejectInapplicable : DeltaStatus.ApplyAfterReset;
+        }
+
+        return MaxVersion < nodeDelta.MaxVersion ? DeltaStatus.Apply : DeltaStatus.RejectStale;
+    }
+
+    /// <summary>
+    /// Applies a node delta (BEHAVIOUR.md §7.2). A node delta whose max version is below its last key-value
+    /// version (never sent by Rust, but accepted by its decoder) is rejected instead of crashing.
+    /// </summary>
+    internal DeltaStatus ApplyDelta(NodeDelta nodeDelta, long now)
+    {
+        var status = CheckDeltaStatus(nodeDelta);
+        if (status.IsReject())
+        {
+            return status;
+        }
+
+        var kvs = nodeDelta.KeyValues;
+        if (kvs.Count > 0 && kvs[^1].Version > nodeDelta.MaxVersion)
+        {
+            return DeltaStatus.RejectMaxVersionBelowKeyValues;
+        }
+
+        if (status == DeltaStatus.ApplyAfterReset)
+        {
+            Reset(nodeDelta.LastGcVersion);
+        }
+
+        var currentMaxVersion = MaxVersion;
+        foreach (var mutation in kvs)
+        {
+            if (mutation.Version <= currentMaxVersion)
+            {
+                continue;
+            }
+
+            if (mutation.Status != DeletionStatus.Set && mutation.Version <= LastGcVersion)
+            {
+                continue;
+            }
+
+            SetVersionedValue(mutation.Key, new VersionedValue(mutation.Value, mutation.Version, mutation.Status, now));
+        }
+
+        MaxVersion = nodeDelta.MaxVersion;
+        return status;
+    }
+
+    private void Reset(ulong lastGcVersion)
+    {
+        _keyValues.Clear();
+        Heartbeat = 0;
+        MaxVersion = 0;
+        LastGcVersion = lastGcVersion;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"NodeState({ChitchatId}, heartbeat {Heartbeat}, max {MaxVersion}, gc {LastGcVersion}, {_keyValues.Count} entries)";
+}
