@@ -133,6 +133,12 @@ public sealed partial class ChitchatInstance
     /// <returns>Its state, or <see langword="null"/>.</returns>
     public NodeState? NodeState(ChitchatId id) => _clusterState.NodeState(id);
 
+    /// <summary>Explains the failure detector's view of <paramref name="id"/>: phi, last heartbeat, state.</summary>
+    /// <param name="id">The node.</param>
+    /// <param name="liveness">The explanation.</param>
+    /// <returns>Whether the failure detector knows the node.</returns>
+    public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness) => _failureDetector.TryGetLiveness(id, out liveness);
+
     /// <summary>Returns a deep copy of the cluster state (node states in id order and seed addresses).</summary>
     /// <returns>The snapshot.</returns>
     public ClusterStateSnapshot StateSnapshot() => _clusterState.Snapshot();
