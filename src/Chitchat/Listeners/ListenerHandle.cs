@@ -33,8 +33,8 @@ public sealed class ListenerHandle : IDisposable
 
     /// <summary>Unsubscribes, unless <see cref="Forever"/> was called first. Idempotent.</summary>
     /// <remarks>
-/// Once this method returns, changes applied afterwards no longer invoke the callback; a change being
-/// delivered concurrently on another thread may still invoke it once.
-/// </remarks>
+    /// Once this method returns, changes applied afterwards no longer invoke the callback; a change being
+    /// delivered concurrently on another thread may still invoke it once.
+    /// </remarks>
     public void Dispose() => Interlocked.Exchange(ref _registry, null)?.Unsubscribe(_subscription);
 }

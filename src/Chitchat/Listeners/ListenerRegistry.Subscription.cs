@@ -5,8 +5,7 @@ internal sealed partial class ListenerRegistry
     /// <summary>One registered listener.</summary>
     /// <param name="prefix">The key prefix.</param>
     /// <param name="callback">The callback.</param>
-    /// <param name="id">The registration order, used to order listeners on the same prefix.</param>
-    internal sealed class Subscription(string prefix, Action<KeyChangeEvent> callback, long id)
+    internal sealed class Subscription(string prefix, Action<KeyChangeEvent> callback)
     {
         private volatile bool _isActive = true;
 
@@ -15,9 +14,6 @@ internal sealed partial class ListenerRegistry
 
         /// <summary>Gets the callback.</summary>
         public Action<KeyChangeEvent> Callback { get; } = callback;
-
-        /// <summary>Gets the registration order.</summary>
-        public long Id { get; } = id;
 
         /// <summary>Gets or sets whether the listener may still be invoked (cleared when unsubscribed).</summary>
         public bool IsActive
@@ -54,8 +50,8 @@ internal sealed partial class ListenerRegistry
                 return new Snapshot([.. EmptyPrefix, subscription], Prefixed);
             }
 
-            // Insert after every entry that sorts before or equal to the prefix: ids grow, so equal
-            // prefixes stay in subscription order.
+            // Insert after every entry that sorts before or equal to the prefix, so that listeners on the
+            // same prefix stay in subscription order.
             var prefixed = Prefixed;
             var index = 0;
             while (index < prefixed.Length && Utf8Ordinal.CompareSpans(prefixed[index].Prefix, subscription.Prefix) <= 0)

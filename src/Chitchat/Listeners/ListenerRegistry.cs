@@ -38,7 +38,6 @@ internal sealed partial class ListenerRegistry
     private readonly Lock _gate = new();
     private readonly ILogger _logger;
     private Snapshot _snapshot = Snapshot.Empty;
-    private long _nextId;
 
     /// <summary>Creates an empty registry.</summary>
     /// <param name="logger">Receives the exceptions thrown by listeners; <see langword="null"/> for none.</param>
@@ -67,7 +66,7 @@ internal sealed partial class ListenerRegistry
         ArgumentNullException.ThrowIfNull(callback);
         lock (_gate)
         {
-            var subscription = new Subscription(prefix, callback, _nextId++);
+            var subscription = new Subscription(prefix, callback);
             Volatile.Write(ref _snapshot, _snapshot.With(subscription));
             return new ListenerHandle(this, subscription);
         }
