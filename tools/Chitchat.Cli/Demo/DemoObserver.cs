@@ -1,0 +1,67 @@
+using Chitchat.Cli.Common;
+using Chitchat.FailureDetection;
+
+namespace Chitchat.Cli.Demo;
+
+/// <summary>Reads the state of the demo cluster for display, through each node's lock (briefly).</summary>
+internal static class DemoObserver
+{
+    public static IReadOnlyList<DemoRow> Observe(DemoCluster cluster)
+    {
+        var nodes = cluster.Incarnations;
+        if (nodes.Count == 0)
+        {
+            return [];
+        }
+
+        var observer = nodes[0];
+        var seen = observer.Handle.WithChitchat(chitchat => nodes.Select(node =>
+        {
+            if (node.Id.Equals(chitchat.SelfChitchatId))
+            {
+                var self = chitchat.SelfNodeState;
+                return (Verdict: "self", Heartbeat: (ulong?)self.Heartbeat, Phi: (double?)null, Keys: (int?)self.NumKeyValues);
+            }
+
+            var state = chitchat.NodeState(node.Id);
+            string verdict;
+            double? phi = null;
+            if (chitchat.TryGetLiveness(node.Id, out var liveness))
+            {
+                verdict = liveness.State switch
+                {
+                    NodeLivenessState.Live => "live",
+                    NodeLivenessState.Dead => "dead",
+                    NodeLivenessState.ScheduledForDeletion => "forgetting",
+                    _ => "joining",
+                };
+                phi = liveness.Phi;
+            }
+            else
+            {
+                verdict = state is not null ? "joining" : node.IsCrashed ? "forgotten" : "unknown";
+            }
+
+            return (Verdict: verdict, Heartbeat: state?.Heartbeat, Phi: phi, Keys: state?.NumKeyValues);
+        }).ToList());
+
+        var rows = new List<DemoRow>(nodes.Count);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            int? liveView = node.IsCrashed ? null : node.Handle.WithChitchat(chitchat => chitchat.LiveNodes.Count());
+            rows.Add(new DemoRow(
+                node.Name,
+                node.Id.GenerationId,
+                SocketAddressFormat.Format(node.Address),
+                node.IsCrashed,
+                seen[i].Verdict,
+                seen[i].Heartbeat,
+                seen[i].Phi,
+                seen[i].Keys,
+                liveView));
+        }
+
+        return rows;
+    }
+}

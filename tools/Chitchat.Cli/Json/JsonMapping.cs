@@ -1,0 +1,76 @@
+using Chitchat.Cli.Common;
+using Chitchat.State;
+using Chitchat.Wire;
+
+namespace Chitchat.Cli.Json;
+
+/// <summary>Builds the JSON documents from library objects (copies only: call it outside the node's lock).</summary>
+internal static class JsonMapping
+{
+    public static ChitchatIdJson ToJson(ChitchatId id) =>
+        new(id.NodeId, id.GenerationId, SocketAddressFormat.Format(id.GossipAdvertiseAddr));
+
+    /// <summary>The serde name of a deletion status (Rust's <c>DeletionStatusMutation</c>).</summary>
+    public static string StatusName(DeletionStatus status) => status switch
+    {
+        DeletionStatus.Set => "Set",
+        DeletionStatus.Deleted => "Delete",
+        DeletionStatus.DeleteAfterTtl => "DeleteAfterTtl",
+        _ => status.ToString(),
+    };
+
+    public static NodeStateJson ToJson(NodeState nodeState)
+    {
+        var keyValues = new List<KeyValuePair<string, VersionedValueJson>>();
+        foreach (var (key, value) in nodeState.KeyValuesIncludingDeleted)
+        {
+            keyValues.Add(new(key, new VersionedValueJson(value.Value, value.Version, StatusName(value.Status))));
+        }
+
+        return new NodeStateJson(ToJson(nodeState.ChitchatId), nodeState.Heartbeat, keyValues, nodeState.MaxVersion, nodeState.LastGcVersion);
+    }
+
+    /// <summary>Builds the answer of <c>GET /</c> from a snapshot taken under the node's lock.</summary>
+    public static ApiResponseJson ToApiResponse(
+        string clusterId,
+        ClusterStateSnapshot snapshot,
+        IEnumerable<ChitchatId> liveNodes,
+        IEnumerable<ChitchatId> deadNodes)
+    {
+        var nodeStates = snapshot.NodeStates.Select(ToJson).ToList();
+
+        // Rust keeps the seeds in a hash set (no order); sorted text is stable and easy to read.
+        var seeds = snapshot.SeedAddrs.Select(SocketAddressFormat.Format).Order(StringComparer.Ordinal).ToList();
+        return new ApiResponseJson(
+            clusterId,
+            new ClusterStateJson(nodeStates, seeds),
+            liveNodes.Select(ToJson).ToList(),
+            deadNodes.Select(ToJson).ToList());
+    }
+
+    public static DecodedDatagramJson ToJson(ChitchatMessage message, int length) => message switch
+    {
+        ChitchatMessage.Syn syn => new DecodedDatagramJson("Syn", length, syn.ClusterId, ToJson(syn.Digest), null),
+        ChitchatMessage.SynAck synAck => new DecodedDatagramJson("SynAck", length, null, ToJson(synAck.Digest), ToJson(synAck.Delta)),
+        ChitchatMessage.Ack ack => new DecodedDatagramJson("Ack", length, null, null, ToJson(ack.Delta)),
+        _ => new DecodedDatagramJson(message.Type.ToString(), length, null, null, null),
+    };
+
+    private static List<DigestEntryJson> ToJson(Digest digest) =>
+        digest.NodeDigests
+            .Select(entry => new DigestEntryJson(ToJson(entry.Key), entry.Value.Heartbeat, entry.Value.LastGcVersion, entry.Value.MaxVersion))
+            .ToList();
+
+    private static DeltaJson ToJson(Delta delta) =>
+        new(
+            // A decoded delta knows how many bytes it took on the wire; re-encoding could compress differently.
+            delta.DecodedLength > 0 ? delta.DecodedLength : delta.SerializedLength,
+            delta.NodeDeltas
+                .Select(nodeDelta => new NodeDeltaJson(
+                    ToJson(nodeDelta.ChitchatId),
+                    nodeDelta.LastGcVersion,
+                    nodeDelta.FromVersionExcluded,
+                    nodeDelta.MaxVersion,
+                    nodeDelta.KeyValues.Select(kv => new KeyValueMutationJson(kv.Key, kv.Value, kv.Version, StatusName(kv.Status))).ToList()))
+                .ToList());
+}

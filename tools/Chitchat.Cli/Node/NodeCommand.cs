@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Net;
+using Chitchat.Cli.Common;
+
+namespace Chitchat.Cli.Node;
+
+/// <summary>
+/// <c>chitchat node</c>: one chitchat node with chitchat-test's command line and HTTP API (BEHAVIOUR.md §19),
+/// gossiping over UDP and serving HTTP on the same address.
+/// </summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var listenAddr = CliOptions.SocketAddress("listen_addr", "The UDP address gossip binds, and the TCP address of the HTTP API. [default: 127.0.0.1:10000]");
+        var publicAddr = CliOptions.SocketAddress("public_addr", "The address other nodes use to reach this node. [default: the listen address]");
+        var nodeId = CliOptions.Create<string?>("node_id", "The node id, unique in the cluster. [default: server:{public_addr}-{random readable id}]");
+        var seeds = CliOptions.Create<string[]>("seed", "A seed node, as ip:port or host:port (repeat the flag for several seeds).");
+        seeds.HelpName = "addr";
+        seeds.DefaultValueFactory = _ => [];
+        var interval = CliOptions.Milliseconds("interval_ms", "The gossip interval.", 500);
+        var clusterId = CliOptions.Create<string>("cluster_id", "The cluster id; nodes of other clusters are ignored.");
+        clusterId.DefaultValueFactory = _ => "testing";
+        var generation = CliOptions.Create<ulong?>("generation", "The generation id; must grow at every restart of the node. [default: the current Unix time in seconds]");
+
+        var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K).")
+        {
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation,
+        };
+
+        command.SetAction(async (parseResult, _) =>
+        {
+            var listen = parseResult.GetValue(listenAddr) ?? new IPEndPoint(IPAddress.Loopback, 10000);
+            var advertised = parseResult.GetValue(publicAddr) ?? listen;
+            var settings = new NodeSettings(
+                listen,
+                advertised,
+                parseResult.GetValue(nodeId) ?? NodeIdGenerator.DefaultNodeId(SocketAddressFormat.Format(advertised)),
+                parseResult.GetValue(generation) ?? (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                parseResult.GetValue(clusterId) ?? "testing",
+                parseResult.GetValue(seeds) ?? [],
+                TimeSpan.FromMilliseconds(parseResult.GetValue(interval)));
+            return await NodeRunner.RunAsync(settings).ConfigureAwait(false);
+        });
+        return command;
+    }
+}
