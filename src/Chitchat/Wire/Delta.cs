@@ -81,65 +81,13 @@ public sealed class Delta : IEquatable<Delta>
     {
         delta = Empty;
         var start = reader.Position;
-        var data = ArrayPool<byte>.Shared.Rent(1024);
+        if (!BlockStream.TryDecode(ref reader, out var data, out var dataLength, out error))
+        {
+            return false;
+        }
+
         try
         {
-            var dataLength = 0;
-            while (true)
-            {
-                var blockStart = reader.Position;
-                if (!reader.TryReadU8(out var blockType))
-                {
-                    error = reader.Error;
-                    return false;
-                }
-
-                if (blockType == 0)
-                {
-                    break;
-                }
-
-                if (blockType is not (1 or 2))
-                {
-                    error = new DecodeError(DecodeErrorKind.InvalidBlockType, blockStart);
-                    return false;
-                }
-
-                if (!reader.TryReadU16(out var length) || !reader.TryReadBytes(length, out var payload))
-                {
-                    error = reader.Error;
-                    return false;
-                }
-
-                var room = MessageCodec.MaxDecompressedDeltaLength - dataLength;
-                if (blockType == 2)
-                {
-                    if (length > room)
-                    {
-                        error = new DecodeError(DecodeErrorKind.DecompressedDeltaTooLarge, blockStart);
-                        return false;
-                    }
-
-                    Grow(ref data, dataLength, length);
-                    payload.CopyTo(data.AsSpan(dataLength));
-                    dataLength += length;
-                    continue;
-                }
-
-                var window = Math.Min(WireFormat.MaxDecompressedBlockLength, room);
-                Grow(ref data, dataLength, window);
-                if (!ZstdBlockCodec.TryDecompress(payload, data.AsSpan(dataLength, window), out var written))
-                {
-                    var kind = window < WireFormat.MaxDecompressedBlockLength
-                        ? DecodeErrorKind.DecompressedDeltaTooLarge
-                        : DecodeErrorKind.InvalidCompressedBlock;
-                    error = new DecodeError(kind, blockStart);
-                    return false;
-                }
-
-                dataLength += written;
-            }
-
             var consumed = reader.Position - start;
             if (!TryParseOps(data.AsSpan(0, dataLength), out var nodeDeltas, out error))
             {
@@ -155,20 +103,6 @@ public sealed class Delta : IEquatable<Delta>
         {
             ArrayPool<byte>.Shared.Return(data);
         }
-    }
-
-    private static void Grow(ref byte[] buffer, int used, int extra)
-    {
-        var needed = used + extra;
-        if (needed <= buffer.Length)
-        {
-            return;
-        }
-
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(buffer.Length * 2, MessageCodec.MaxDecompressedDeltaLength)));
-        buffer.AsSpan(0, used).CopyTo(grown);
-        ArrayPool<byte>.Shared.Return(buffer);
-        buffer = grown;
     }
 
     private static bool TryParseOps(ReadOnlySpan<byte> ops, out List<NodeDelta> nodeDeltas, out DecodeError error)
