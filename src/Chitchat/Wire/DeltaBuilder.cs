@@ -15,6 +15,7 @@ internal sealed class DeltaBuilder : IDisposable
     private readonly int _mtu;
     private readonly CompressedStreamWriter _writer;
     private readonly List<NodeDelta> _nodeDeltas = [];
+    private readonly HashSet<ChitchatId> _nodeIds = [];
     private ChitchatId? _currentId;
     private ulong _currentLastGcVersion;
     private ulong _currentFromVersion;
@@ -25,9 +26,8 @@ internal sealed class DeltaBuilder : IDisposable
     /// <summary>Creates a builder for a budget of <paramref name="mtu"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mtu"/> is below 100.</exception>
     public DeltaBuilder(int mtu)
-        : this(mtu, Math.Min(WireFormat.BlockThreshold, mtu))
+        : this(mtu, BlockThresholdFor(mtu))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, WireFormat.MinimumDeltaMtu);
     }
 
     private DeltaBuilder(int mtu, int threshold)
@@ -41,11 +41,19 @@ internal sealed class DeltaBuilder : IDisposable
 
     public bool TryAddNode(ChitchatId id, ulong lastGcVersion, ulong fromVersionExcluded)
     {
+        // A receiver rejects a delta naming a node twice (Rust's serializer asserts the same).
+        if (_nodeIds.Contains(id))
+        {
+            throw new InvalidOperationException($"Node {id} is already in this delta.");
+        }
+
         var length = NodeDelta.NodeOpLength(id);
         if (!Admits(length))
         {
             return false;
         }
+
+        _nodeIds.Add(id);
 
         DeltaOps.WriteNode(_writer.GetItemSpan(length), id, lastGcVersion, fromVersionExcluded);
         _writer.CommitItem(length);
@@ -63,6 +71,13 @@ internal sealed class DeltaBuilder : IDisposable
         if (_currentId is null)
         {
             throw new InvalidOperationException("A key-value operation needs a node operation first.");
+        }
+
+        // A receiver rejects versions that do not strictly increase (incl. 0); Rust's serializer asserts the same.
+        if (version <= _currentMaxVersion)
+        {
+            throw new InvalidOperationException(
+                $"Key-value version {version} must be greater than the node delta's max version {_currentMaxVersion}.");
         }
 
         var length = KeyValueMutation.OpLengthOf(key, value);
@@ -122,6 +137,13 @@ internal sealed class DeltaBuilder : IDisposable
             _finished = true;
             _writer.Dispose();
         }
+    }
+
+    // Validates before the chained constructor rents the writer's buffers (and reports the right parameter).
+    private static int BlockThresholdFor(int mtu)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, WireFormat.MinimumDeltaMtu);
+        return Math.Min(WireFormat.BlockThreshold, mtu);
     }
 
     private bool Admits(int opLength) => _writer.SerializedLengthUpperBoundAfter(opLength) <= _mtu;
