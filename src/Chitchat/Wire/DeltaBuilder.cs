@@ -15,6 +15,7 @@ internal sealed class DeltaBuilder : IDisposable
     private readonly int _mtu;
     private readonly CompressedStreamWriter _writer;
     private readonly List<NodeDelta> _nodeDeltas = [];
+    private readonly bool _validate;
     private readonly HashSet<ChitchatId> _nodeIds = [];
     private ChitchatId? _currentId;
     private ulong _currentLastGcVersion;
@@ -26,23 +27,29 @@ internal sealed class DeltaBuilder : IDisposable
     /// <summary>Creates a builder for a budget of <paramref name="mtu"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mtu"/> is below 100.</exception>
     public DeltaBuilder(int mtu)
-        : this(mtu, BlockThresholdFor(mtu))
+        : this(mtu, BlockThresholdFor(mtu), validate: true)
     {
     }
 
-    private DeltaBuilder(int mtu, int threshold)
+    private DeltaBuilder(int mtu, int threshold, bool validate)
     {
         _mtu = mtu;
         _writer = new CompressedStreamWriter(threshold);
+        _validate = validate;
     }
 
-    /// <summary>A builder without budget (used to re-encode an existing delta, as Rust does).</summary>
-    public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold);
+    /// <summary>
+    /// A builder without budget, used to re-encode an existing delta as Rust's <c>Delta::serialize</c> does.
+    /// It does not validate versions or node ids: a decoded delta may legally hold versions that do not
+    /// increase (the decoder, like Rust's, lets a SetMaxVersion op lower the max version), and re-encoding a
+    /// received message must not throw.
+    /// </summary>
+    public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold, validate: false);
 
     public bool TryAddNode(ChitchatId id, ulong lastGcVersion, ulong fromVersionExcluded)
     {
         // A receiver rejects a delta naming a node twice (Rust's serializer asserts the same).
-        if (_nodeIds.Contains(id))
+        if (_validate && _nodeIds.Contains(id))
         {
             throw new InvalidOperationException($"Node {id} is already in this delta.");
         }
@@ -53,7 +60,10 @@ internal sealed class DeltaBuilder : IDisposable
             return false;
         }
 
-        _nodeIds.Add(id);
+        if (_validate)
+        {
+            _nodeIds.Add(id);
+        }
 
         DeltaOps.WriteNode(_writer.GetItemSpan(length), id, lastGcVersion, fromVersionExcluded);
         _writer.CommitItem(length);
@@ -74,7 +84,7 @@ internal sealed class DeltaBuilder : IDisposable
         }
 
         // A receiver rejects versions that do not strictly increase (incl. 0); Rust's serializer asserts the same.
-        if (version <= _currentMaxVersion)
+        if (_validate && version <= _currentMaxVersion)
         {
             throw new InvalidOperationException(
                 $"Key-value version {version} must be greater than the node delta's max version {_currentMaxVersion}.");
