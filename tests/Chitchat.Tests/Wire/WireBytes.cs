@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using Chitchat.Wire;
-using ZstdSharp;
 
 namespace Chitchat.Tests.Wire;
 
@@ -59,10 +58,12 @@ internal static class WireBytes
     public static byte[] CompressedBlock(byte[] frame) => Concat([1], U16(frame.Length), frame);
 
     /// <summary>A standard zstd frame (level 3, content size, no checksum) of <paramref name="content"/>.</summary>
-    public static byte[] ZstdFrame(byte[] content)
+    public static byte[] ZstdFrame(ReadOnlySpan<byte> content)
     {
-        using var compressor = new Compressor(0);
-        return compressor.Wrap(content).ToArray();
+        // Room for incompressible content (zstd's compress bound is about n + n/256 + 64).
+        var frame = new byte[content.Length + (content.Length / 128) + 128];
+        ZstdBlockCodec.TryCompress(content, frame, out var written).Should().BeTrue();
+        return frame[..written];
     }
 
     /// <summary>
