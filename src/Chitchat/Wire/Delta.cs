@@ -64,7 +64,14 @@ public sealed class Delta : IEquatable<Delta>
             builder.TryAddNode(nodeDelta.ChitchatId, nodeDelta.LastGcVersion, nodeDelta.FromVersionExcluded);
             foreach (var keyValue in nodeDelta.KeyValues)
             {
-                builder.TryAddKeyValue(keyValue);
+                // Without a budget only an op over 65,535 bytes is refused. Skipping it would send a delta with a
+                // gap that the receiver takes as complete (silent data loss); Rust's writer panics instead.
+                if (!builder.TryAddKeyValue(keyValue))
+                {
+                    throw new InvalidOperationException(
+                        $"The key-value '{keyValue.Key}' v{keyValue.Version} of {nodeDelta.ChitchatId} encodes to " +
+                        $"{keyValue.OpLength} bytes; a delta operation may not exceed {ushort.MaxValue}.");
+                }
             }
 
             if (nodeDelta.KeyValues.Count == 0 && nodeDelta.MaxVersion > 0)

@@ -143,6 +143,27 @@ public sealed class DeltaBuilderTests
     }
 
     [Fact]
+    public void SerializedLength_NodeDeltaWithKeyValueOpOver65535Bytes_ThrowsInsteadOfDroppingIt()
+    {
+        // Re-encoding without budget must not skip the op and send the later versions (a gap the receiver
+        // would take as complete); Rust's writer panics on such an op.
+        var keyValues = new List<KeyValueMutation>
+        {
+            new("big", new string('v', 65_536 - 17), 1, DeletionStatus.Set), // op: 1 + 2 + 3 + 2 + 65,519 + 9 = 65,536 bytes
+            new("next", "n", 2, DeletionStatus.Set),
+        };
+        var delta = Delta.FromNodeDeltas([new NodeDelta(TestIds.Node10001, 0, 0, 2, keyValues)]);
+
+        var length = () => delta.SerializedLength;
+
+        length.Should().Throw<InvalidOperationException>().WithMessage("*65536 bytes*may not exceed 65535*");
+        keyValues[0] = keyValues[0] with { Value = new string('v', 65_535 - 17) }; // the largest allowed op
+        var largest = Delta.FromNodeDeltas([new NodeDelta(TestIds.Node10001, 0, 0, 2, keyValues)]);
+        AssertRoundTrip(largest, largest.SerializedLength);
+        WireBytes.DecodeBlockStream(largest.Encoded, out _).Should().HaveCount(44 + 65_535 + 19);
+    }
+
+    [Fact]
     public void TryAddKeyValue_KeyLongerThan65535Bytes_ThrowsArgumentException()
     {
         using var builder = new DeltaBuilder(65_506);
