@@ -23,7 +23,7 @@ public sealed class CompressedStreamWriterTests
     ];
 
     [Fact]
-    public void BlockStream_EveryBlockTypeByte_ExactlyThreeTypesAreValid()
+    public void TryDecode_EveryBlockTypeByte_ExactlyThreeTypesAreValid()
     {
         // TA5 test_serialize_block_type. Each byte b is tried as the type of an empty block: b 00 00, then 00.
         var valid = new List<byte>();

@@ -89,7 +89,7 @@ public sealed class GoldenExampleTests
     }
 
     [Fact]
-    public void Encode_SetMaxVersionDeltaWithIPv6_Section96CompressedBlock()
+    public void FromNodeDeltas_SetMaxVersionWithIPv6_Section96CompressedBlock()
     {
         var n1 = TestIds.Create("n1", 7, "[::1]:7280");
         var opStream = Hex(

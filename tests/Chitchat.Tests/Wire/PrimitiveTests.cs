@@ -96,7 +96,7 @@ public sealed class PrimitiveTests
     }
 
     [Fact]
-    public void TryReadOpTag_EveryByte_ExactlyThreeTagsAreValid()
+    public void TryRead_DeltaWithEveryOpTagByte_ExactlyThreeTagsAreValid()
     {
         // TD9 test_delta_op_tag. A lone tag byte is a truncated op for the 3 valid tags, an unknown tag otherwise.
         var valid = new List<byte>();
@@ -121,7 +121,7 @@ public sealed class PrimitiveTests
     }
 
     [Fact]
-    public void DeletionStatus_EveryByte_ExactlyThreeCodesAreValidAndRoundTrip()
+    public void TryRead_KeyValueWithEveryStatusByte_ExactlyThreeCodesAreValidAndRoundTrip()
     {
         // TE1 test_deletion_status_to_u8: a KeyValue op with status byte b after a valid Node op.
         var valid = new List<DeletionStatus>();

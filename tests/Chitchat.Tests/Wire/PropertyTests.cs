@@ -64,7 +64,7 @@ public sealed class PropertyTests
         Delta.FromNodeDeltas(nodeDeltas.DistinctBy(n => n.ChitchatId).ToList()));
 
     [Fact]
-    public void ChitchatId_RandomIds_RoundTripAndSortLikeRust()
+    public void WriteChitchatId_RandomIds_RoundTripsAndSortsLikeRust()
     {
         Gen.Select(s_id, s_id).Sample((a, b) =>
         {
@@ -79,7 +79,7 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void Syn_RandomDigestAndClusterId_RoundTripsExactly()
+    public void Serialize_RandomSyn_RoundTripsExactly()
     {
         Gen.Select(s_digest, Text(0, 30)).Sample((digest, clusterId) =>
         {
@@ -92,7 +92,7 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void AckAndSynAck_RandomDeltas_RoundTripExactly()
+    public void Serialize_RandomAckAndSynAck_RoundTripExactly()
     {
         Gen.Select(s_delta, s_digest).Sample((delta, digest) =>
         {
@@ -102,7 +102,7 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void DeltaBuilder_RandomMtuAndOps_StaysWithinBudgetAndReceiverGetsWhatWasAdmitted()
+    public void Finish_RandomMtuAndOps_StaysWithinBudgetAndReceiverGetsWhatWasAdmitted()
     {
         // Ops are generated no larger than the block threshold min(16,384, mtu), which rules out the
         // multi-block single-op corner case of PROTOCOL.md §7.4 (the only case where the bound undercounts).
@@ -178,7 +178,7 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void CompressedStreamWriter_RandomStrings_StayWithinBoundAndDecode()
+    public void Finish_RandomStrings_StaysWithinBoundAndDecodes()
     {
         // TA10 test_proptest_compressed_stream: 1..100 strings of 0..1000 chars, threshold 1,000. Strings may
         // be up to 4,000 UTF-8 bytes, i.e. longer than the threshold: then appending the last one can flush

@@ -52,7 +52,7 @@ public sealed class VectorTests
 
         // zstd-dependent: compressed blocks are byte-identical today (ZstdSharp 0.8.8 vs the libzstd 1.5.4 that
         // produced the vectors). Should a zstd upgrade change the frames, this exact comparison may be relaxed to
-        // the op-stream comparison of BlockStream_RustVectorDelta_MatchesUncompressedOps, which Rust receivers
+        // the op-stream comparison of TryDecode_RustVectorDelta_MatchesUncompressedOpsAndBlocks, which Rust receivers
         // rely on; the block types and uncompressed lengths would still have to match.
         WireBytes.ToHex(message!.SerializeToArray()).Should().Be(vector.GetProperty("hex").GetString());
         message.SerializedLength.Should().Be(vector.GetProperty("len").GetInt32());
@@ -82,7 +82,7 @@ public sealed class VectorTests
 
     [Theory]
     [MemberData(nameof(DeltaMessageNames))]
-    public void BlockStream_RustVectorDelta_MatchesUncompressedOps(string name)
+    public void TryDecode_RustVectorDelta_MatchesUncompressedOpsAndBlocks(string name)
     {
         var layout = Vectors.Named(Vectors.WireMessages, name).GetProperty("layout");
         var rustDelta = Vectors.Hex(layout, "delta_hex");
