@@ -41,8 +41,8 @@ internal sealed class DeltaBuilder : IDisposable
     /// <summary>
     /// A builder without budget, used to re-encode an existing delta as Rust's <c>Delta::serialize</c> does.
     /// It does not validate versions or node ids: a decoded delta may legally hold versions that do not
-    /// increase (the decoder, like Rust's, lets a SetMaxVersion op lower the max version), and re-encoding a
-    /// received message must not throw.
+    /// increase (the decoder, like Rust's, lets a SetMaxVersion op lower the max version), and re-encoding such
+    /// a received message writes its ops as they are, as Rust does, instead of throwing.
     /// </summary>
     public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold, validate: false);
 
