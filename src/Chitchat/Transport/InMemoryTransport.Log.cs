@@ -1,0 +1,19 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Chitchat.Transport;
+
+public sealed partial class InMemoryTransport
+{
+    private static partial class Log
+    {
+        [LoggerMessage(311, LogLevel.Debug, "in-memory socket opened at {LocalEndPoint}")]
+        public static partial void Opened(ILogger logger, IPEndPoint localEndPoint);
+
+        [LoggerMessage(312, LogLevel.Debug, "in-memory socket closed at {LocalEndPoint}")]
+        public static partial void Closed(ILogger logger, IPEndPoint localEndPoint);
+
+        [LoggerMessage(313, LogLevel.Debug, "inbox of {LocalEndPoint} is full or closed: dropped a message from {RemoteEndPoint}")]
+        public static partial void InboxFull(ILogger logger, IPEndPoint localEndPoint, IPEndPoint remoteEndPoint);
+    }
+}

@@ -1,0 +1,250 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Chitchat.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Chitchat.Transport;
+
+/// <summary>
+/// A bound UDP socket. Port of chitchat's <c>transport::udp::UdpSocket</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Receives go into one reusable, pinned 65,507-byte buffer through the <see cref="SocketAddress"/>-based
+/// <see cref="Socket.ReceiveFromAsync(Memory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>, so a
+/// received datagram allocates only its decoded message and its source <see cref="IPEndPoint"/>; a rejected
+/// datagram allocates nothing. Because the buffer is shared, one receive may be pending at a time.
+/// </para>
+/// <para>
+/// Each send encodes into its own buffer rented from <see cref="ArrayPool{T}.Shared"/>, so concurrent sends
+/// are safe (the operating system sends each datagram atomically).
+/// </para>
+/// </remarks>
+internal sealed partial class UdpSocket : ISocket
+{
+    /// <summary><c>SIO_UDP_CONNRESET</c>: stops Windows from failing receives after an ICMP port unreachable.</summary>
+    private const int SioUdpConnReset = unchecked((int)0x9800000C);
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly byte[] _receiveBuffer;
+    private readonly SocketAddress _receiveAddress;
+    private readonly int _receiveAddressSize;
+    private readonly IPEndPoint _endPointFactory;
+    private int _receiving;
+    private int _disposed;
+
+    private UdpSocket(Socket socket, ILogger logger)
+    {
+        _socket = socket;
+        _logger = logger;
+        _receiveBuffer = GC.AllocateUninitializedArray<byte>(WireFormat.MaxUdpDatagramPayloadSize, pinned: true);
+        _receiveAddress = new SocketAddress(socket.AddressFamily);
+        _receiveAddressSize = _receiveAddress.Size;
+        _endPointFactory = new IPEndPoint(
+            socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <inheritdoc />
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Creates a socket of the listen address's family and binds it.</summary>
+    /// <param name="listenAddress">The address to bind.</param>
+    /// <param name="logger">The logger.</param>
+    /// <returns>The bound socket.</returns>
+    /// <exception cref="IOException">The bind failed.</exception>
+    public static UdpSocket Open(IPEndPoint listenAddress, ILogger logger)
+    {
+        var address = listenAddress.Address.IsIPv4MappedToIPv6 ? listenAddress.Address.MapToIPv4() : listenAddress.Address;
+        var bindAddress = new IPEndPoint(address, listenAddress.Port);
+        Socket? socket = null;
+        try
+        {
+            socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (address.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                TryEnableDualMode(socket);
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                TryDisableConnectionReset(socket);
+            }
+
+            socket.Bind(bindAddress);
+            return new UdpSocket(socket, logger);
+        }
+        catch (SocketException ex)
+        {
+            socket?.Dispose();
+            throw new IOException($"failed to bind to {bindAddress}/UDP for gossip", ex);
+        }
+        catch
+        {
+            socket?.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentNullException.ThrowIfNull(message);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var length = message.SerializedLength;
+        if (length > WireFormat.MaxUdpDatagramPayloadSize)
+        {
+            throw new MessageTooLargeException(
+                $"The serialized {message.Type} message is {length} bytes; a UDP datagram carries at most "
+                + $"{WireFormat.MaxUdpDatagramPayloadSize} bytes. Nothing was sent.",
+                length,
+                WireFormat.MaxUdpDatagramPayloadSize);
+        }
+
+        // An IPv4 socket cannot send to an IPv4-mapped IPv6 address; a dual-mode IPv6 socket maps by itself.
+        var destination = to.Address.IsIPv4MappedToIPv6 && _socket.AddressFamily == AddressFamily.InterNetwork
+            ? new IPEndPoint(to.Address.MapToIPv4(), to.Port)
+            : to;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = message.Serialize(buffer);
+            await _socket.SendToAsync(buffer.AsMemory(0, written), SocketFlags.None, destination, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (SocketException ex) when (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(GetType().FullName, ex);
+        }
+        catch (SocketException ex)
+        {
+            throw new IOException($"failed to send chitchat message to {to}: {ex.SocketErrorCode}", ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // No state machine allocation per wait.
+    public async ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.Exchange(ref _receiving, 1) != 0)
+        {
+            throw new InvalidOperationException("A receive is already pending on this socket; only one receiver is allowed at a time.");
+        }
+
+        try
+        {
+            // One loop in one async method: skipping a datagram must not allocate a state machine per datagram.
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+
+                // The previous receive shrank Size to the source's length; the overload requires the maximum.
+                _receiveAddress.Size = _receiveAddressSize;
+                int length;
+                try
+                {
+                    length = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receiveAddress, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (SocketException ex) when (Volatile.Read(ref _disposed) != 0)
+                {
+                    throw new ObjectDisposedException(GetType().FullName, ex);
+                }
+                catch (SocketException ex) when (IsTransient(ex.SocketErrorCode))
+                {
+                    Log.TransientReceiveError(_logger, LocalEndPoint, ex.SocketErrorCode, ex);
+                    continue;
+                }
+                catch (SocketException ex)
+                {
+                    Log.FatalReceiveError(_logger, LocalEndPoint, ex.SocketErrorCode, ex);
+                    throw new IOException($"fatal UDP recv error on {LocalEndPoint}: {ex.SocketErrorCode}", ex);
+                }
+
+                if (ChitchatMessage.TryDeserialize(_receiveBuffer.AsSpan(0, length), out var message, out var error))
+                {
+                    return new ReceivedMessage(CreateSourceEndPoint(), message);
+                }
+
+                // Only build the source address when it will be logged: junk must not allocate.
+                if (_logger.IsEnabled(LogLevel.Warning))
+                {
+                    Log.InvalidPayload(_logger, length, CreateSourceEndPoint(), error.ToString());
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _receiving, 0);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // Closing aborts a pending receive; ReceiveDatagramAsync turns that into ObjectDisposedException.
+            _socket.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Port of chitchat <c>udp.rs</c> <c>is_transient_io_error</c>, in socket error codes (BEHAVIOUR.md §16.2).
+    /// </summary>
+    private static bool IsTransient(SocketError error) => error is
+        SocketError.ConnectionReset // Windows: ICMP port unreachable after a send to a closed port.
+        or SocketError.ConnectionRefused
+        or SocketError.NoBufferSpaceAvailable // ENOBUFS/ENOMEM: Rust's OutOfMemory.
+        or SocketError.MessageSize; // Windows: a datagram larger than the buffer (Linux truncates silently).
+
+    private IPEndPoint CreateSourceEndPoint()
+    {
+        var endPoint = (IPEndPoint)_endPointFactory.Create(_receiveAddress);
+        return endPoint.Address.IsIPv4MappedToIPv6
+            ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port)
+            : endPoint;
+    }
+
+    private static void TryDisableConnectionReset(Socket socket)
+    {
+        try
+        {
+            // Otherwise an ICMP "port unreachable" caused by an earlier send fails the next receive with
+            // WSAECONNRESET. That error is transient anyway, so a failure here is harmless.
+            socket.IOControl(SioUdpConnReset, [0, 0, 0, 0], null);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    private static void TryEnableDualMode(Socket socket)
+    {
+        try
+        {
+            socket.DualMode = true;
+        }
+        catch (SocketException)
+        {
+            // Some systems have no dual-stack sockets; the socket then serves IPv6 peers only.
+        }
+        catch (NotSupportedException)
+        {
+            // Same as above.
+        }
+    }
+}
