@@ -27,14 +27,14 @@ public sealed partial class ChitchatInstance
                 ReportHeartbeatsInDigest(syn.Digest);
                 var excluded = ScheduledForDeletionSet();
                 var selfDigest = _clusterState.ComputeDigest(excluded);
-                var mtu = WireFormat.MaxUdpDatagramPayloadSize - 1 - selfDigest.SerializedLength;
+                var mtu = MaxDatagramPayloadSize - 1 - selfDigest.SerializedLength;
                 var synAckDelta = _clusterState.ComputePartialDelta(syn.Digest, mtu, excluded, _logger);
                 return new ChitchatMessage.SynAck(selfDigest, synAckDelta);
 
             case ChitchatMessage.SynAck synAck:
                 ReportHeartbeatsInDigest(synAck.Digest);
                 ProcessDelta(synAck.Delta);
-                var ackDelta = _clusterState.ComputePartialDelta(synAck.Digest, AckDeltaMtu, ScheduledForDeletionSet(), _logger);
+                var ackDelta = _clusterState.ComputePartialDelta(synAck.Digest, MaxDatagramPayloadSize - 1, ScheduledForDeletionSet(), _logger);
                 return new ChitchatMessage.Ack(ackDelta);
 
             case ChitchatMessage.Ack ack:

@@ -25,9 +25,6 @@ namespace Chitchat;
 /// </remarks>
 public sealed partial class ChitchatInstance
 {
-    /// <summary>Delta budget of an Ack: the largest datagram minus one byte (Rust's formula).</summary>
-    internal const int AckDeltaMtu = WireFormat.MaxUdpDatagramPayloadSize - 1;
-
     private static readonly IReadOnlySet<ChitchatId> s_noneExcluded = new HashSet<ChitchatId>();
 
     private readonly ClusterState _clusterState;
@@ -116,6 +113,13 @@ public sealed partial class ChitchatInstance
     /// <summary>Gets the live nodes watch (§11): current value and change notifications.</summary>
     public LiveNodesWatch LiveNodesWatch { get; } = new();
 
+    /// <summary>
+    /// Gets or sets the datagram size the delta budgets are computed from: SynAck delta =
+    /// size − 1 − own digest, Ack delta = size − 1 (Rust's formulas). Always 65,507 in production; tests
+    /// lower it to force truncated deltas.
+    /// </summary>
+    internal int MaxDatagramPayloadSize { get; set; } = WireFormat.MaxUdpDatagramPayloadSize;
+
     internal ClusterState ClusterState => _clusterState;
 
     internal FailureDetector FailureDetector => _failureDetector;
@@ -128,6 +132,12 @@ public sealed partial class ChitchatInstance
     /// <param name="id">The node.</param>
     /// <returns>Its state, or <see langword="null"/>.</returns>
     public NodeState? NodeState(ChitchatId id) => _clusterState.NodeState(id);
+
+    /// <summary>Explains the failure detector's view of <paramref name="id"/>: phi, last heartbeat, state.</summary>
+    /// <param name="id">The node.</param>
+    /// <param name="liveness">The explanation.</param>
+    /// <returns>Whether the failure detector knows the node.</returns>
+    public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness) => _failureDetector.TryGetLiveness(id, out liveness);
 
     /// <summary>Returns a deep copy of the cluster state (node states in id order and seed addresses).</summary>
     /// <returns>The snapshot.</returns>

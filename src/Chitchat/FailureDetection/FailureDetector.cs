@@ -1,45 +1,270 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Chitchat.FailureDetection;
 
-/// <summary>Phi-accrual failure detector (port of chitchat failure_detector.rs). STUB: to be implemented.</summary>
-internal sealed class FailureDetector
+/// <summary>
+/// Decides which remote nodes are live from the arrival times of their heartbeats (BEHAVIOUR.md §10).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Port of chitchat <c>failure_detector.rs</c> <c>FailureDetector</c>. It is an accrual failure detector
+/// in the sense of Hayashibara et al., "The φ Accrual Failure Detector" (SRDS 2004): instead of a boolean
+/// it computes a suspicion level per node and compares it with a threshold. The suspicion level is
+/// chitchat's (see <see cref="SamplingWindow"/>), not the paper's, so that a .NET node and a Rust node
+/// with the same configuration reach the same verdicts.
+/// </para>
+/// <para>
+/// Each remote node gets a <see cref="SamplingWindow"/> of recent heartbeat intervals. The owner calls
+/// <see cref="ReportHeartbeat"/> whenever a node's heartbeat increases, <see cref="UpdateNodeLiveness"/>
+/// for every known node at the end of each gossip round, then <see cref="GarbageCollect"/>. A node is live
+/// while its phi is at most <see cref="FailureDetectorConfig.PhiThreshold"/>; otherwise it is dead from the
+/// first update that found it so, and forgotten after <see cref="FailureDetectorConfig.DeadNodeGracePeriod"/>.
+/// The local node itself is never tracked: the caller adds it to the live set.
+/// </para>
+/// <para>
+/// Time is read only from the injected <see cref="System.TimeProvider"/>. The steady path
+/// (<see cref="ReportHeartbeat"/> for a known node) does not allocate.
+/// </para>
+/// <para>
+/// Thread safety: this type is not thread-safe. Its owner (the Chitchat state machine) calls it under its
+/// own lock; the collections returned by <see cref="LiveNodes"/>, <see cref="DeadNodes"/> and
+/// <see cref="ScheduledForDeletionNodes"/> are live views that must be enumerated under that same lock and
+/// not while the detector is being modified.
+/// </para>
+/// </remarks>
+internal sealed partial class FailureDetector
 {
-    public FailureDetector(FailureDetectorConfig config, TimeProvider timeProvider)
+    private readonly Dictionary<ChitchatId, SamplingWindow> _windows = new();
+    private readonly HashSet<ChitchatId> _liveNodes = new();
+
+    // Time of death (a TimeProvider timestamp) of every dead node: the first update that found it not alive.
+    private readonly Dictionary<ChitchatId, long> _deadNodes = new();
+
+    private readonly double _phiThreshold;
+    private readonly int _samplingWindowSize;
+    private readonly TimeSpan _maxInterval;
+    private readonly TimeSpan _initialInterval;
+    private readonly TimeSpan _deadNodeGracePeriod;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a failure detector that knows no node.</summary>
+    /// <param name="config">The settings; validated, then copied (later changes have no effect).</param>
+    /// <param name="timeProvider">The clock every instant is read from.</param>
+    /// <param name="logger">Receives liveness transitions at Debug level; <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="config"/> or <paramref name="timeProvider"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="config"/> is invalid.</exception>
+    public FailureDetector(FailureDetectorConfig config, TimeProvider timeProvider, ILogger? logger = null)
     {
-        Config = config;
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        config.Validate();
+        Config = config.Clone();
         TimeProvider = timeProvider;
+        _phiThreshold = Config.PhiThreshold;
+        _samplingWindowSize = Config.SamplingWindowSize;
+        _maxInterval = Config.MaxInterval;
+        _initialInterval = Config.InitialInterval;
+        _deadNodeGracePeriod = Config.DeadNodeGracePeriod;
+        _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Gets a copy of the settings in use (changing it has no effect on the detector).</summary>
     public FailureDetectorConfig Config { get; }
 
+    /// <summary>Gets the clock every instant is read from.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>Records a heartbeat increase of <paramref name="id"/> now (creates its window if needed).</summary>
-    public void ReportHeartbeat(ChitchatId id) => throw new NotImplementedException();
+    /// <summary>Gets the nodes found live by their last liveness update (self never included). A live view.</summary>
+    public IEnumerable<ChitchatId> LiveNodes => _liveNodes;
+
+    /// <summary>Gets the nodes found dead and not yet garbage-collected. A live view.</summary>
+    public IEnumerable<ChitchatId> DeadNodes => _deadNodes.Keys;
+
+    /// <summary>
+    /// Gets the dead nodes whose time of death is more than half the grace period ago (strictly), as of
+    /// the moment this property is read (BEHAVIOUR.md §10.5). These are no longer advertised to peers.
+    /// </summary>
+    public IEnumerable<ChitchatId> ScheduledForDeletionNodes => EnumerateScheduledForDeletion(TimeProvider.GetTimestamp());
+
+    /// <summary>Records a heartbeat increase of <paramref name="id"/> now, creating its window if needed.</summary>
+    /// <remarks>
+    /// The interval since the previous report is recorded if it is at most the maximum interval; the
+    /// report always becomes the new last heartbeat. Allocates nothing once the node has a window.
+    /// </remarks>
+    /// <param name="id">The remote node whose heartbeat increased.</param>
+    public void ReportHeartbeat(ChitchatId id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!_windows.TryGetValue(id, out var window))
+        {
+            window = CreateWindow();
+            _windows.Add(id, window);
+        }
+
+        window.ReportHeartbeat();
+    }
 
     /// <summary>Makes sure <paramref name="id"/> has a sampling window, without recording a heartbeat.</summary>
-    public void EnsureSamplingWindow(ChitchatId id) => throw new NotImplementedException();
+    /// <remarks>
+    /// Used when a replica is reset (BEHAVIOUR.md §13): the node becomes known to the detector, so it will
+    /// be judged and eventually garbage-collected, but a reset is not evidence that it is alive.
+    /// </remarks>
+    /// <param name="id">The remote node.</param>
+    public void EnsureSamplingWindow(ChitchatId id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, id, out var exists);
+        if (!exists)
+        {
+            window = CreateWindow();
+        }
+    }
 
     /// <summary>Re-evaluates whether <paramref name="id"/> is live (BEHAVIOUR.md §10.3).</summary>
-    public void UpdateNodeLiveness(ChitchatId id) => throw new NotImplementedException();
+    /// <remarks>
+    /// <para>
+    /// Port of chitchat <c>FailureDetector::update_node_liveness</c>. The node is alive iff it has a phi and
+    /// phi ≤ threshold; an unknown node, or one with fewer than two heartbeats since its window was last
+    /// cleared, is not alive.
+    /// </para>
+    /// <para>
+    /// Alive: the node joins the live set and leaves the dead set. Not alive: it leaves the live set, gets
+    /// a time of death (now) unless it already has one, and its window is cleared so that it is judged
+    /// on fresh intervals if it comes back.
+    /// </para>
+    /// </remarks>
+    /// <param name="id">The remote node.</param>
+    public void UpdateNodeLiveness(ChitchatId id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var now = TimeProvider.GetTimestamp();
+        _windows.TryGetValue(id, out var window);
+        var phi = window?.Phi(now);
+        var isAlive = phi is { } value && value <= _phiThreshold;
+        if (isAlive)
+        {
+            _deadNodes.Remove(id);
+            if (_liveNodes.Add(id))
+            {
+                Log.NodeLive(_logger, id, phi, _phiThreshold);
+            }
 
-    /// <summary>Removes dead nodes whose grace period elapsed and returns them (BEHAVIOUR.md §10.6).</summary>
-    public List<ChitchatId> GarbageCollect() => throw new NotImplementedException();
+            return;
+        }
 
-    /// <summary>Gets the live nodes (self never included).</summary>
-    public IEnumerable<ChitchatId> LiveNodes => throw new NotImplementedException();
+        _liveNodes.Remove(id);
+        ref var timeOfDeath = ref CollectionsMarshal.GetValueRefOrAddDefault(_deadNodes, id, out var wasDead);
+        if (!wasDead)
+        {
+            timeOfDeath = now;
+            Log.NodeDead(_logger, id, phi, _phiThreshold);
+        }
 
-    /// <summary>Gets the dead nodes.</summary>
-    public IEnumerable<ChitchatId> DeadNodes => throw new NotImplementedException();
+        window?.Reset();
+    }
 
-    /// <summary>Gets the dead nodes whose time of death is more than half the grace period ago.</summary>
-    public IEnumerable<ChitchatId> ScheduledForDeletionNodes => throw new NotImplementedException();
+    /// <summary>
+    /// Forgets the dead nodes whose grace period has fully elapsed (now ≥ time of death + grace period),
+    /// dropping their windows, and returns them (BEHAVIOUR.md §10.6).
+    /// </summary>
+    /// <returns>The forgotten nodes, in no particular order; the caller removes their states.</returns>
+    public List<ChitchatId> GarbageCollect()
+    {
+        var now = TimeProvider.GetTimestamp();
+        var collected = new List<ChitchatId>();
+        foreach (var (id, timeOfDeath) in _deadNodes)
+        {
+            if (TimeProvider.GetElapsedTime(timeOfDeath, now) >= _deadNodeGracePeriod)
+            {
+                collected.Add(id);
+            }
+        }
 
-    /// <summary>Returns whether <paramref name="id"/> is in the live set.</summary>
-    public bool IsLive(ChitchatId id) => throw new NotImplementedException();
+        foreach (var id in collected)
+        {
+            _deadNodes.Remove(id);
+            _windows.Remove(id);
+            Log.NodeGarbageCollected(_logger, id, _deadNodeGracePeriod);
+        }
 
-    /// <summary>Returns whether <paramref name="id"/> is in the dead set.</summary>
-    public bool IsDead(ChitchatId id) => throw new NotImplementedException();
+        return collected;
+    }
 
-    /// <summary>Returns the current phi of <paramref name="id"/>, or null when it has no interval yet.</summary>
-    public double? Phi(ChitchatId id) => throw new NotImplementedException();
+    /// <summary>Returns whether the last liveness update found <paramref name="id"/> live.</summary>
+    /// <param name="id">The remote node.</param>
+    /// <returns>Whether the node is in the live set.</returns>
+    public bool IsLive(ChitchatId id) => _liveNodes.Contains(id);
+
+    /// <summary>Returns whether <paramref name="id"/> is dead and not yet garbage-collected.</summary>
+    /// <param name="id">The remote node.</param>
+    /// <returns>Whether the node is in the dead set.</returns>
+    public bool IsDead(ChitchatId id) => _deadNodes.ContainsKey(id);
+
+    /// <summary>Returns whether <paramref name="id"/> has a sampling window (is tracked by the detector).</summary>
+    /// <param name="id">The remote node.</param>
+    /// <returns>Whether the node has a window.</returns>
+    public bool HasSamplingWindow(ChitchatId id) => _windows.ContainsKey(id);
+
+    /// <summary>Returns the current phi of <paramref name="id"/>.</summary>
+    /// <param name="id">The remote node.</param>
+    /// <returns>Phi, or <see langword="null"/> when the node is unknown or has no recorded interval.</returns>
+    public double? Phi(ChitchatId id) =>
+        _windows.TryGetValue(id, out var window) ? window.Phi(TimeProvider.GetTimestamp()) : null;
+
+    /// <summary>Explains the detector's current view of <paramref name="id"/>.</summary>
+    /// <param name="id">The remote node.</param>
+    /// <param name="liveness">The verdict and the figures behind it, all computed at the same instant.</param>
+    /// <returns>
+    /// <see langword="false"/> when the detector does not know the node (never reported, or garbage-collected).
+    /// </returns>
+    public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        _windows.TryGetValue(id, out var window);
+        var isLive = _liveNodes.Contains(id);
+        var isDead = _deadNodes.TryGetValue(id, out var timeOfDeath);
+        if (window is null && !isLive && !isDead)
+        {
+            liveness = default;
+            return false;
+        }
+
+        var now = TimeProvider.GetTimestamp();
+        TimeSpan? sinceDeath = isDead ? TimeProvider.GetElapsedTime(timeOfDeath, now) : null;
+        var state = isLive ? NodeLivenessState.Live
+            : !isDead ? NodeLivenessState.Unknown
+            : IsPastHalfGracePeriod(sinceDeath!.Value) ? NodeLivenessState.ScheduledForDeletion
+            : NodeLivenessState.Dead;
+        var mean = window?.MeanIntervalSeconds;
+        liveness = new NodeLiveness(
+            id,
+            state,
+            window?.Phi(now),
+            _phiThreshold,
+            window?.SinceLastHeartbeat(now),
+            mean is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            window?.IntervalCount ?? 0,
+            sinceDeath);
+        return true;
+    }
+
+    private SamplingWindow CreateWindow() =>
+        new(_samplingWindowSize, _maxInterval, _initialInterval, TimeProvider);
+
+    // Strict: exactly half the grace period after death is not yet "scheduled". Integer halving is exact
+    // here: for an odd tick count 2k+1, "elapsed > k + 0.5" and "elapsed > k" agree on integers.
+    private bool IsPastHalfGracePeriod(TimeSpan sinceDeath) => sinceDeath.Ticks > _deadNodeGracePeriod.Ticks / 2;
+
+    private IEnumerable<ChitchatId> EnumerateScheduledForDeletion(long now)
+    {
+        foreach (var (id, timeOfDeath) in _deadNodes)
+        {
+            if (IsPastHalfGracePeriod(TimeProvider.GetElapsedTime(timeOfDeath, now)))
+            {
+                yield return id;
+            }
+        }
+    }
 }

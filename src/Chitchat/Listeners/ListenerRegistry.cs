@@ -1,19 +1,178 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Chitchat.Listeners;
 
-/// <summary>Key-change listeners of one instance, shared by all its node states. STUB: to be implemented.</summary>
-internal sealed class ListenerRegistry
+/// <summary>
+/// The key-change listeners of one Chitchat instance, shared by all its node states (BEHAVIOUR.md §12).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Port of chitchat <c>listener.rs</c> <c>Listeners</c>. A subscription with prefix P receives every change
+/// of a key K that starts with P (ordinal, char by char), with P stripped from the key. For one change,
+/// the listeners of the empty prefix run first, then those of the other matching prefixes in ascending
+/// UTF-8 byte order of the prefix (which, for prefixes of the same key, means shortest first); listeners
+/// on the same prefix run in subscription order.
+/// </para>
+/// <para>
+/// Unlike the Rust crate, which panics when a key starts with a non-ASCII character (it slices the first
+/// byte), any key is accepted. A listener that throws is logged at Warning level and does not prevent the
+/// other listeners from running.
+/// </para>
+/// <para>
+/// Design: subscriptions are kept in an immutable snapshot (empty-prefix listeners, then the others
+/// sorted by prefix) that is replaced on every subscribe or unsubscribe (copy-on-write). <see cref="Trigger"/>
+/// reads the current snapshot without locking, binary-searches the first prefix that can match (the key's
+/// first char) and scans until the prefixes sort after the key. It allocates nothing when no listener
+/// matches, and one <see cref="KeyChangeEvent"/> per matching prefix otherwise.
+/// </para>
+/// <para>
+/// Thread safety: all members are thread-safe. <see cref="Trigger"/> is normally called under the owner's
+/// lock, but a <see cref="ListenerHandle"/> may be disposed, and new listeners subscribed, from any thread,
+/// including from inside a callback. Once <see cref="ListenerHandle.Dispose"/> has returned, triggers that
+/// start afterwards no longer invoke the listener; a trigger running concurrently may still invoke it once.
+/// </para>
+/// </remarks>
+internal sealed partial class ListenerRegistry
 {
-    public ListenerRegistry(Microsoft.Extensions.Logging.ILogger? logger = null)
+    private readonly Lock _gate = new();
+    private readonly ILogger _logger;
+    private Snapshot _snapshot = Snapshot.Empty;
+
+    /// <summary>Creates an empty registry.</summary>
+    /// <param name="logger">Receives the exceptions thrown by listeners; <see langword="null"/> for none.</param>
+    public ListenerRegistry(ILogger? logger = null)
     {
-        _ = logger;
+        _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Subscribes <paramref name="callback"/> to keys starting with <paramref name="prefix"/>.</summary>
-    public ListenerHandle Subscribe(string prefix, Action<KeyChangeEvent> callback) => throw new NotImplementedException();
+    /// <summary>Gets whether no listener is registered (lets callers skip work).</summary>
+    public bool IsEmpty => Volatile.Read(ref _snapshot).Count == 0;
+
+    /// <summary>Gets the number of registered listeners.</summary>
+    public int Count => Volatile.Read(ref _snapshot).Count;
+
+    /// <summary>Subscribes <paramref name="callback"/> to the changes of keys starting with <paramref name="prefix"/>.</summary>
+    /// <remarks>
+    /// The callback runs synchronously on the thread that applies the change, while the Chitchat lock is
+    /// held: it must be fast and must not call back into the Chitchat instance.
+    /// </remarks>
+    /// <param name="prefix">The key prefix; the empty string matches every key (and the key is then not stripped).</param>
+    /// <param name="callback">Receives the change, with <paramref name="prefix"/> stripped from the key.</param>
+    /// <returns>A handle whose disposal unsubscribes; call <see cref="ListenerHandle.Forever"/> to keep the subscription.</returns>
+    public ListenerHandle Subscribe(string prefix, Action<KeyChangeEvent> callback)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(callback);
+        lock (_gate)
+        {
+            var subscription = new Subscription(prefix, callback);
+            Volatile.Write(ref _snapshot, _snapshot.With(subscription));
+            return new ListenerHandle(this, subscription);
+        }
+    }
 
     /// <summary>Delivers a change of <paramref name="key"/> to every matching listener (BEHAVIOUR.md §12).</summary>
-    public void Trigger(string key, string value, ChitchatId node) => throw new NotImplementedException();
+    /// <param name="key">The full key.</param>
+    /// <param name="value">The new value.</param>
+    /// <param name="node">The node that owns the key.</param>
+    public void Trigger(string key, string value, ChitchatId node)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(node);
+        var snapshot = Volatile.Read(ref _snapshot);
+        if (snapshot.Count == 0)
+        {
+            return;
+        }
 
-    /// <summary>Gets whether any listener is registered (lets callers skip work).</summary>
-    public bool IsEmpty => true;
+        KeyChangeEvent? change = null;
+        foreach (var subscription in snapshot.EmptyPrefix)
+        {
+            change ??= new KeyChangeEvent(key, value, node);
+            Invoke(subscription, change, key);
+        }
+
+        var prefixed = snapshot.Prefixed;
+        if (key.Length == 0 || prefixed.Length == 0)
+        {
+            return;
+        }
+
+        // Every non-empty prefix of the key sorts between the key's first char and the key itself.
+        change = null;
+        for (var i = LowerBound(prefixed, key.AsSpan(0, 1)); i < prefixed.Length; i++)
+        {
+            var subscription = prefixed[i];
+            var prefix = subscription.Prefix;
+            if (Utf8Ordinal.CompareSpans(prefix, key) > 0)
+            {
+                break;
+            }
+
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // Listeners on the same prefix are adjacent and share one event.
+            if (change is null || change.Key.Length != key.Length - prefix.Length)
+            {
+                change = new KeyChangeEvent(key[prefix.Length..], value, node);
+            }
+
+            Invoke(subscription, change, key);
+        }
+    }
+
+    /// <summary>Removes <paramref name="subscription"/>; does nothing if it is already removed.</summary>
+    /// <param name="subscription">The subscription.</param>
+    internal void Unsubscribe(Subscription subscription)
+    {
+        // Cleared first, so that a Trigger still holding the previous snapshot skips the listener.
+        subscription.IsActive = false;
+        lock (_gate)
+        {
+            Volatile.Write(ref _snapshot, _snapshot.Without(subscription));
+        }
+    }
+
+    private static int LowerBound(Subscription[] sorted, ReadOnlySpan<char> value)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high)
+        {
+            var middle = low + ((high - low) >> 1);
+            if (Utf8Ordinal.CompareSpans(sorted[middle].Prefix, value) < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    private void Invoke(Subscription subscription, KeyChangeEvent change, string fullKey)
+    {
+        if (!subscription.IsActive)
+        {
+            return;
+        }
+
+        try
+        {
+            subscription.Callback(change);
+        }
+#pragma warning disable CA1031 // A faulty listener must not break state application nor starve the others.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.ListenerFailed(_logger, exception, subscription.Prefix, fullKey, change.Node);
+        }
+    }
 }

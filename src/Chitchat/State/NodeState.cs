@@ -385,9 +385,12 @@ public sealed class NodeState
         }
 
         var kvs = nodeDelta.KeyValues;
-        if (kvs.Count > 0 && kvs[^1].Version > nodeDelta.MaxVersion)
+        foreach (var mutation in kvs)
         {
-            return DeltaStatus.RejectMaxVersionBelowKeyValues;
+            if (mutation.Version > nodeDelta.MaxVersion)
+            {
+                return DeltaStatus.RejectMaxVersionBelowKeyValues;
+            }
         }
 
         if (status == DeltaStatus.ApplyAfterReset)

@@ -9,10 +9,10 @@ namespace Chitchat.Wire;
 internal static class ZstdBlockCodec
 {
     [ThreadStatic]
-    private static Compressor? t_compressor;
+    private static Compressor? s_compressor;
 
     [ThreadStatic]
-    private static Decompressor? t_decompressor;
+    private static Decompressor? s_decompressor;
 
     /// <summary>
     /// Compresses <paramref name="source"/> into <paramref name="destination"/>; returns
@@ -20,7 +20,7 @@ internal static class ZstdBlockCodec
     /// </summary>
     public static bool TryCompress(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
     {
-        var compressor = t_compressor ??= new Compressor(0);
+        var compressor = s_compressor ??= new Compressor(0);
         try
         {
             return compressor.TryWrap(source, destination, out written);
@@ -39,7 +39,7 @@ internal static class ZstdBlockCodec
     /// </summary>
     public static bool TryDecompress(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
     {
-        var decompressor = t_decompressor ??= new Decompressor();
+        var decompressor = s_decompressor ??= new Decompressor();
         try
         {
             return decompressor.TryUnwrap(source, destination, out written);

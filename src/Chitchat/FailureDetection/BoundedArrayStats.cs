@@ -1,0 +1,66 @@
+namespace Chitchat.FailureDetection;
+
+/// <summary>
+/// Keeps the last <see cref="Capacity"/> values of a stream in a fixed ring buffer, with their running sum.
+/// </summary>
+/// <remarks>
+/// Port of chitchat <c>failure_detector.rs</c> <c>BoundedArrayStats</c>. The buffer is allocated once;
+/// <see cref="Append"/> and <see cref="Clear"/> never allocate. The sum is maintained incrementally
+/// (subtract the evicted value, add the new one), exactly as the Rust crate does, so phi values match it
+/// bit for bit even after floating-point drift. Not thread-safe.
+/// </remarks>
+internal sealed class BoundedArrayStats
+{
+    private readonly double[] _values;
+    private int _index;
+
+    /// <summary>Creates an empty instance that keeps at most <paramref name="capacity"/> values.</summary>
+    /// <param name="capacity">The number of values kept; at least 1.</param>
+    public BoundedArrayStats(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _values = new double[capacity];
+    }
+
+    /// <summary>Gets the maximum number of values kept.</summary>
+    public int Capacity => _values.Length;
+
+    /// <summary>Gets whether the buffer has wrapped, i.e. holds <see cref="Capacity"/> values.</summary>
+    public bool IsFilled { get; private set; }
+
+    /// <summary>Gets the number of values kept.</summary>
+    public int Length => IsFilled ? _values.Length : _index;
+
+    /// <summary>Gets the running sum of the values kept.</summary>
+    public double Sum { get; private set; }
+
+    /// <summary>Appends a value, evicting the oldest one when the buffer is full.</summary>
+    /// <param name="value">The value.</param>
+    public void Append(double value)
+    {
+        if (IsFilled)
+        {
+            Sum -= _values[_index];
+        }
+
+        _values[_index] = value;
+        Sum += value;
+        if (_index == _values.Length - 1)
+        {
+            IsFilled = true;
+            _index = 0;
+        }
+        else
+        {
+            _index++;
+        }
+    }
+
+    /// <summary>Forgets every value (the buffer is kept).</summary>
+    public void Clear()
+    {
+        _index = 0;
+        IsFilled = false;
+        Sum = 0.0;
+    }
+}

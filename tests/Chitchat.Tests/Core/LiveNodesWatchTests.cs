@@ -1,0 +1,114 @@
+using Chitchat.State;
+using Microsoft.Extensions.Time.Testing;
+using static Chitchat.Tests.Core.HandshakeHelpers;
+
+namespace Chitchat.Tests.Core;
+
+/// <summary>The live-nodes watch (BEHAVIOUR.md §11).</summary>
+public sealed class LiveNodesWatchTests
+{
+    private static (ChitchatInstance Node, ChitchatId Peer) NodeWithLivePeer(FakeTimeProvider time, Func<NodeState, bool>? predicate = null)
+    {
+        var config = Config(10_001);
+        config.ExtraLivenessPredicate = predicate;
+        var node = new ChitchatInstance(config, timeProvider: time);
+        var peer = ChitchatId.ForLocalTest(10_002);
+        for (ulong heartbeat = 1; heartbeat <= 3; heartbeat++)
+        {
+            node.ReportHeartbeat(peer, heartbeat);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        return (node, peer);
+    }
+
+    [Fact]
+    public void UpdateNodesLiveness_PublishesOnMembershipAndMaxVersionChangesOnly()
+    {
+        var time = new FakeTimeProvider();
+        var (node, peer) = NodeWithLivePeer(time);
+        node.LiveNodesWatch.Current.Should().BeEmpty("nothing is published before the first liveness update");
+        node.LiveNodesWatch.Version.Should().Be(0);
+
+        node.UpdateNodesLiveness();
+        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId, peer);
+        node.LiveNodesWatch.Version.Should().Be(1);
+
+        node.ReportHeartbeat(peer, 4);
+        node.UpdateSelfHeartbeat();
+        node.UpdateNodesLiveness();
+        node.LiveNodesWatch.Version.Should().Be(1, "heartbeat-only changes never publish");
+
+        node.SelfNodeState.Set("k", "v");
+        node.UpdateNodesLiveness();
+        node.LiveNodesWatch.Version.Should().Be(2);
+        node.LiveNodesWatch.Current[node.SelfChitchatId].Get("k").Should().Be("v");
+
+        node.SelfNodeState.Set("k", "w");
+        node.LiveNodesWatch.Current[node.SelfChitchatId].Get("k").Should().Be("v", "published states are copies");
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        node.UpdateNodesLiveness();
+        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId);
+    }
+
+    [Fact]
+    public void ExtraLivenessPredicate_FiltersWatchButNotLiveNodes()
+    {
+        var time = new FakeTimeProvider();
+        var (node, peer) = NodeWithLivePeer(time, state => state.Get("READY") == "true");
+        node.UpdateNodesLiveness();
+        node.LiveNodes.Should().Equal(node.SelfChitchatId, peer);
+        node.LiveNodesWatch.Current.Should().BeEmpty("even self is filtered by the predicate");
+
+        node.SelfNodeState.Set("READY", "true");
+        node.UpdateNodesLiveness();
+        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId);
+    }
+
+    [Fact]
+    public async Task WatchAsync_SlowConsumer_SeesLatestValueAndNeverBlocksPublisher()
+    {
+        var watch = new LiveNodesWatch();
+        var ids = Enumerable.Range(1, 1_000).Select(ChitchatId.ForLocalTest).ToArray();
+        await using var enumerator = watch.WatchAsync().GetAsyncEnumerator();
+        (await enumerator.MoveNextAsync()).Should().BeTrue();
+        enumerator.Current.Should().BeEmpty();
+
+        // The consumer does not read while 1,000 values are published: publishing must not wait for it.
+        foreach (var id in ids)
+        {
+            watch.Publish(new SortedDictionary<ChitchatId, NodeState> { [id] = null! });
+        }
+
+        watch.Version.Should().Be(1_000);
+        (await enumerator.MoveNextAsync()).Should().BeTrue();
+        enumerator.Current.Keys.Should().Equal(ids[^1]);
+
+        var next = enumerator.MoveNextAsync();
+        next.IsCompleted.Should().BeFalse("no new value yet");
+        watch.Publish(new SortedDictionary<ChitchatId, NodeState> { [ids[0]] = null! });
+        (await next).Should().BeTrue();
+        enumerator.Current.Keys.Should().Equal(ids[0]);
+
+        var afterComplete = enumerator.MoveNextAsync();
+        watch.Complete();
+        (await afterComplete).Should().BeFalse("the stream ends when the node shuts down");
+    }
+
+    [Fact]
+    public async Task WaitForAsync_ReturnsFirstMatchingValue()
+    {
+        var watch = new LiveNodesWatch();
+        var id = ChitchatId.ForLocalTest(1);
+        var wait = watch.WaitForAsync(v => v.Count == 1);
+        wait.IsCompleted.Should().BeFalse();
+        watch.Publish(new SortedDictionary<ChitchatId, NodeState> { [id] = null! });
+        (await wait).Keys.Should().Equal(id);
+
+        using var cts = new CancellationTokenSource();
+        var cancelled = watch.WaitForAsync(v => v.Count == 5, cts.Token);
+        await cts.CancelAsync();
+        await FluentActions.Awaiting(() => cancelled).Should().ThrowAsync<OperationCanceledException>();
+    }
+}

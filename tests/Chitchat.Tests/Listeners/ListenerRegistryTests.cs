@@ -1,0 +1,280 @@
+using System.Net;
+using Chitchat.Listeners;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Chitchat.Tests.Listeners;
+
+// TH1–TH4 are ports of the chitchat listener.rs tests; the others cover the .NET guarantees of BEHAVIOUR.md §12.
+public sealed class ListenerRegistryTests
+{
+    private static readonly ChitchatId s_node = new("node7280", 0, new IPEndPoint(IPAddress.Loopback, 7280));
+
+    [Fact]
+    public void Trigger_MatchingPrefix_DeliversStrippedKeyUntilDisposed()
+    {
+        var registry = new ListenerRegistry();
+        var events = new List<KeyChangeEvent>();
+        var handle = registry.Subscribe("prefix:", events.Add);
+
+        registry.Trigger("prefix:strippedprefix", "value", s_node);
+        events.Should().Equal(new KeyChangeEvent("strippedprefix", "value", s_node));
+
+        handle.Dispose();
+        registry.Trigger("prefix:strippedprefix", "value", s_node);
+        events.Should().HaveCount(1);
+        registry.IsEmpty.Should().BeTrue();
+    }
+
+    // TH2 test_listeners_empty_prefix
+    [Fact]
+    public void Trigger_EmptyPrefix_DeliversFullKey()
+    {
+        var registry = new ListenerRegistry();
+        var events = new List<KeyChangeEvent>();
+        registry.Subscribe(string.Empty, events.Add).Forever();
+
+        registry.Trigger("prefix:strippedprefix", "value", s_node);
+
+        events.Should().Equal(new KeyChangeEvent("prefix:strippedprefix", "value", s_node));
+    }
+
+    // TH3 test_listeners_forever
+    [Fact]
+    public void Forever_ThenTrigger_StillSubscribed()
+    {
+        var registry = new ListenerRegistry();
+        var count = 0;
+        var handle = registry.Subscribe("prefix:", e =>
+        {
+            e.Key.Should().Be("strippedprefix");
+            e.Value.Should().Be("value");
+            count++;
+        });
+        registry.Trigger("prefix:strippedprefix", "value", s_node);
+        count.Should().Be(1);
+
+        handle.Forever();
+        registry.Trigger("prefix:strippedprefix", "value", s_node);
+
+        count.Should().Be(2);
+    }
+
+    // TH4 test_listeners_prefixes
+    [Fact]
+    public void Trigger_SeveralPrefixes_CountsMatchRust()
+    {
+        var registry = new ListenerRegistry();
+        string[] prefixes = [string.Empty, "b", "bb", "bb", "bc"];
+        var counts = new int[prefixes.Length];
+        for (var i = 0; i < prefixes.Length; i++)
+        {
+            var index = i;
+            registry.Subscribe(prefixes[i], _ => counts[index]++).Forever();
+        }
+
+        (string Key, int[] Expected)[] steps =
+        [
+            ("hello", [1, 0, 0, 0, 0]),
+            (string.Empty, [2, 0, 0, 0, 0]),
+            ("a", [3, 0, 0, 0, 0]),
+            ("b", [4, 1, 0, 0, 0]),
+            ("ba", [5, 2, 0, 0, 0]),
+            ("bb", [6, 3, 1, 1, 0]),
+        ];
+        foreach (var (key, expected) in steps)
+        {
+            registry.Trigger(key, "value", s_node);
+            counts.Should().Equal(expected, $"after key \"{key}\"");
+        }
+    }
+
+    [Fact]
+    public void Trigger_NestedPrefixesSubscribedOutOfOrder_EmptyFirstThenAscending()
+    {
+        var registry = new ListenerRegistry();
+        var calls = new List<string>();
+        foreach (var prefix in new[] { "abc", "b", "ab", string.Empty, "abd", "a", "abcde" })
+        {
+            registry.Subscribe(prefix, e => calls.Add($"{prefix}|{e.Key}")).Forever();
+        }
+
+        registry.Trigger("abcd", "v", s_node);
+
+        calls.Should().Equal("|abcd", "a|bcd", "ab|cd", "abc|d");
+    }
+
+    [Fact]
+    public void Trigger_SamePrefixTwice_BothCalledInSubscriptionOrderWithTheSameEvent()
+    {
+        var registry = new ListenerRegistry();
+        var calls = new List<(string Listener, KeyChangeEvent Event)>();
+        registry.Subscribe("k", e => calls.Add(("first", e))).Forever();
+        registry.Subscribe("k", e => calls.Add(("second", e))).Forever();
+
+        registry.Trigger("key", "v", s_node);
+
+        calls.Select(c => c.Listener).Should().Equal("first", "second");
+        calls[0].Event.Should().Be(new KeyChangeEvent("ey", "v", s_node));
+        calls[1].Event.Should().BeSameAs(calls[0].Event);
+    }
+
+    [Fact]
+    public void Trigger_KeyEqualToPrefix_DeliversEmptyKey()
+    {
+        var registry = new ListenerRegistry();
+        var events = new List<KeyChangeEvent>();
+        registry.Subscribe("exact", events.Add).Forever();
+
+        registry.Trigger("exact", "v", s_node);
+        registry.Trigger("exac", "v", s_node);
+
+        events.Should().Equal(new KeyChangeEvent(string.Empty, "v", s_node));
+    }
+
+    [Fact]
+    public void Trigger_PrefixMatchingIsOrdinal_CaseAndCultureSensitive()
+    {
+        var registry = new ListenerRegistry();
+        var events = new List<KeyChangeEvent>();
+        registry.Subscribe("Key", events.Add).Forever();
+        registry.Subscribe("e\u0301", events.Add).Forever(); // "é" decomposed
+
+        registry.Trigger("key:1", "v", s_node);
+        registry.Trigger("\u00e9:2", "v", s_node); // "é" precomposed
+        registry.Trigger("Key:3", "v", s_node);
+
+        events.Should().Equal(new KeyChangeEvent(":3", "v", s_node));
+    }
+
+    [Theory]
+    [InlineData("é")]
+    [InlineData("éclair")]
+    [InlineData("日本")]
+    [InlineData("😀")]
+    [InlineData("😀x")]
+    [InlineData("\ud83d")]
+    [InlineData("\ude00x")]
+    [InlineData("")]
+    public void Trigger_NonAsciiFirstCharWithoutMatchingListener_DoesNotThrow(string key)
+    {
+        var registry = new ListenerRegistry();
+        var events = new List<KeyChangeEvent>();
+        registry.Subscribe("a", events.Add).Forever();
+        registry.Subscribe("\uffff", events.Add).Forever();
+
+        var act = () => registry.Trigger(key, "v", s_node);
+
+        act.Should().NotThrow();
+        events.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("é", "éclair", "clair")]
+    [InlineData("日", "日本", "本")]
+    [InlineData("日本", "日本", "")]
+    [InlineData("😀", "😀x", "x")]
+    [InlineData("é", "é", "")]
+    public void Trigger_NonAsciiPrefix_DeliversStrippedKey(string prefix, string key, string expectedKey)
+    {
+        var registry = new ListenerRegistry();
+        var all = new List<KeyChangeEvent>();
+        var prefixed = new List<KeyChangeEvent>();
+        registry.Subscribe(string.Empty, all.Add).Forever();
+        registry.Subscribe(prefix, prefixed.Add).Forever();
+
+        registry.Trigger(key, "valeur", s_node);
+
+        all.Should().Equal(new KeyChangeEvent(key, "valeur", s_node));
+        prefixed.Should().Equal(new KeyChangeEvent(expectedKey, "valeur", s_node));
+    }
+
+    [Fact]
+    public void Trigger_SurrogateAndHighBmpPrefixes_FollowsUtf8ByteOrder()
+    {
+        // In UTF-16 order "😀" (D83D DE00) sorts before U+E000 and U+FFFF; in UTF-8 byte order after them.
+        var registry = new ListenerRegistry();
+        var calls = new List<string>();
+        foreach (var prefix in new[] { "😀😀", "\ue000", "a", "😀", "\uffff", "\uffff\uffff" })
+        {
+            registry.Subscribe(prefix, e => calls.Add($"{prefix}|{e.Key}")).Forever();
+        }
+
+        registry.Trigger("😀😀!", "v", s_node);
+        calls.Should().Equal("😀|😀!", "😀😀|!");
+
+        calls.Clear();
+        registry.Trigger("\uffff\uffffz", "v", s_node);
+        calls.Should().Equal("\uffff|\uffffz", "\uffff\uffff|z");
+
+        calls.Clear();
+        registry.Trigger("\ue000", "v", s_node);
+        calls.Should().Equal("\ue000|");
+    }
+
+    [Fact]
+    public void Trigger_ThrowingListeners_LoggedAndOthersStillCalled()
+    {
+        var logger = new FakeLogger();
+        var registry = new ListenerRegistry(logger);
+        var calls = new List<string>();
+        var failure = new InvalidOperationException("boom");
+        registry.Subscribe(string.Empty, _ => throw failure).Forever();
+        registry.Subscribe("a", e => calls.Add("a|" + e.Key)).Forever();
+        registry.Subscribe("ab", _ => throw new FormatException("bad")).Forever();
+        registry.Subscribe("ab", e => calls.Add("ab|" + e.Key)).Forever();
+        registry.Subscribe("abc", e => calls.Add("abc|" + e.Key)).Forever();
+
+        var act = () => registry.Trigger("abcd", "v", s_node);
+
+        act.Should().NotThrow();
+        calls.Should().Equal("a|bcd", "ab|cd", "abc|d");
+        var records = logger.Collector.GetSnapshot();
+        records.Should().HaveCount(2);
+        records.Should().AllSatisfy(r =>
+        {
+            r.Level.Should().Be(LogLevel.Warning);
+            r.Id.Id.Should().Be(400);
+        });
+        records[0].Exception.Should().BeSameAs(failure);
+        records[0].Message.Should().Contain("prefix ''").And.Contain("key 'abcd'").And.Contain(s_node.ToString());
+        records[1].Exception.Should().BeOfType<FormatException>();
+        records[1].Message.Should().Contain("prefix 'ab'");
+    }
+
+    [Fact]
+    public void Subscribe_NullArguments_ThrowArgumentNullException()
+    {
+        var registry = new ListenerRegistry();
+
+        ((Action)(() => registry.Subscribe(null!, _ => { }))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => registry.Subscribe("p", null!))).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void Trigger_NoMatchingListener_AllocatesNothing()
+    {
+        var registry = new ListenerRegistry();
+        var empty = new ListenerRegistry();
+        registry.Subscribe("a", _ => { }).Forever();
+        registry.Subscribe("node:", _ => { }).Forever();
+        registry.Subscribe("zz", _ => { }).Forever();
+        for (var i = 0; i < 1_000; i++)
+        {
+            registry.Trigger("node-1:state", "v", s_node);
+            registry.Trigger("日本", "v", s_node);
+            empty.Trigger("node:x", "v", s_node);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            registry.Trigger("node-1:state", "v", s_node);
+            registry.Trigger("日本", "v", s_node);
+            registry.Trigger("z", "v", s_node);
+            empty.Trigger("node:x", "v", s_node);
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+    }
+}
