@@ -264,7 +264,7 @@ internal sealed class ServerLoop
             // 3. The socket. A receive that completes synchronously costs no task.
             if (_pendingReceive is null)
             {
-                var receive = _socket.ReceiveAsync(cancellationToken);
+                var receive = StartReceive(cancellationToken);
                 if (receive.IsCompleted)
                 {
                     if (await HandleReceiveAsync(receive, cancellationToken).ConfigureAwait(false) is { } error)
@@ -302,6 +302,19 @@ internal sealed class ServerLoop
                 await _pendingCommand.ConfigureAwait(false);
                 _pendingCommand = null;
             }
+        }
+    }
+
+    /// <summary>Starts a receive; a socket that throws synchronously reports its error through the result.</summary>
+    private ValueTask<ReceivedMessage> StartReceive(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _socket.ReceiveAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<ReceivedMessage>(ex);
         }
     }
 

@@ -168,41 +168,49 @@ public sealed class ChitchatServerTests
         await using var testSocket = await transport.OpenAsync(testConfig.ChitchatId.GossipAdvertiseAddr);
         var testChitchat = new ChitchatInstance(testConfig);
         using var loggerFactory = CollectingLoggerFactory(out var logs);
-        var failures = 0;
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = new ChitchatServerOptions
         {
             LoggerFactory = loggerFactory,
             MessageProcessor = (chitchat, message) =>
-                message is ChitchatMessage.Syn && Interlocked.Increment(ref failures) == 1
-                    ? throw new InvalidOperationException("processing failure for test")
-                    : chitchat.ProcessMessage(message),
+            {
+                if (message is ChitchatMessage.Syn && failed.TrySetResult())
+                {
+                    throw new InvalidOperationException("processing failure for test");
+                }
+
+                return chitchat.ProcessMessage(message);
+            },
         };
         var serverConfig = ChitchatConfig.ForTest(2);
         var server = await ChitchatServer.SpawnChitchatAsync(serverConfig, null, transport, options);
 
         await testSocket.SendAsync(serverConfig.ChitchatId.GossipAdvertiseAddr, testChitchat.CreateSynMessage());
-        await EventuallyAsync(() => Volatile.Read(ref failures) == 1, "the first Syn was processed");
-
-        var record = logs.GetSnapshot().Single(r => r.Id.Id == 505);
-        record.Level.Should().Be(LogLevel.Error);
-        record.Exception.Should().BeOfType<InvalidOperationException>();
-        record.Message.Should().Contain("Syn").And.Contain(testConfig.ChitchatId.GossipAdvertiseAddr.ToString());
+        await failed.Task.WaitAsync(TestTimeout);
 
         // Still serving.
         await testSocket.SendAsync(serverConfig.ChitchatId.GossipAdvertiseAddr, testChitchat.CreateSynMessage());
         await testSocket.ReceiveAsync<ChitchatMessage.SynAck>();
         server.Termination.IsCompleted.Should().BeFalse();
 
+        // Logged (before the next message was processed) with the sender's address.
+        var record = logs.GetSnapshot().Single(r => r.Id.Id == 505);
+        record.Level.Should().Be(LogLevel.Error);
+        record.Exception.Should().BeOfType<InvalidOperationException>();
+        record.Message.Should().Contain("Syn").And.Contain(testConfig.ChitchatId.GossipAdvertiseAddr.ToString());
+
         await server.ShutdownAsync();
         server.Termination.IsCompletedSuccessfully.Should().BeTrue();
     }
 
-    // TJ11, second half: a transport whose receive fails fatally.
-    [Fact]
-    public async Task ReceiveAsync_SocketBroken_TerminationFaultsWithSocketError()
+    // TJ11, second half: a transport whose receive fails fatally (asynchronously, or right in the call).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReceiveAsync_SocketBroken_TerminationFaultsWithSocketError(bool throwSynchronously)
     {
         var broken = new IOException("socket broken for test");
-        var transport = new FailingReceiveTransport(broken);
+        var transport = new FailingReceiveTransport(broken, throwSynchronously);
         using var loggerFactory = CollectingLoggerFactory(out var logs);
         var server = await ChitchatServer.SpawnChitchatAsync(
             ChitchatConfig.ForTest(1), null, transport, new ChitchatServerOptions { LoggerFactory = loggerFactory });
@@ -233,18 +241,18 @@ public sealed class ChitchatServerTests
     }
 
     /// <summary>A transport whose sockets send nowhere and whose receive fails once, permanently.</summary>
-    private sealed class FailingReceiveTransport(Exception error) : ITransport
+    private sealed class FailingReceiveTransport(Exception error, bool throwSynchronously) : ITransport
     {
         public FailingSocket? Socket { get; private set; }
 
         public ValueTask<ISocket> OpenAsync(IPEndPoint listenAddress, CancellationToken cancellationToken = default)
         {
-            Socket = new FailingSocket(listenAddress, error);
+            Socket = new FailingSocket(listenAddress, error, throwSynchronously);
             return ValueTask.FromResult<ISocket>(Socket);
         }
     }
 
-    private sealed class FailingSocket(IPEndPoint localEndPoint, Exception error) : ISocket
+    private sealed class FailingSocket(IPEndPoint localEndPoint, Exception error, bool throwSynchronously) : ISocket
     {
         public IPEndPoint LocalEndPoint { get; } = localEndPoint;
 
@@ -253,7 +261,10 @@ public sealed class ChitchatServerTests
         public ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default) =>
             ValueTask.CompletedTask;
 
-        public async ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+        public ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>
+            throwSynchronously ? throw error : FailLaterAsync();
+
+        private async ValueTask<ReceivedMessage> FailLaterAsync()
         {
             await Task.Yield();
             throw error;
