@@ -369,6 +369,7 @@ internal sealed class ServerLoop
         try
         {
             await _socket.SendAsync(from, reply, cancellationToken).ConfigureAwait(false);
+            LogSent(reply, from);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -464,6 +465,7 @@ internal sealed class ServerLoop
         try
         {
             await _socket.SendAsync(peer, syn, cancellationToken).ConfigureAwait(false);
+            LogSent(syn, peer);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -479,6 +481,15 @@ internal sealed class ServerLoop
             {
                 ChitchatServer.Log.GossipFailedQuiet(_logger, kind, peer, ex);
             }
+        }
+    }
+
+    private void LogSent(ChitchatMessage message, IPEndPoint peer)
+    {
+        // The length of an outgoing message is cheap (its delta is already encoded), but not free.
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            ChitchatServer.Log.MessageSent(_logger, message.Type, message.SerializedLength, peer);
         }
     }
 
