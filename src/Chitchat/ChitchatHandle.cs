@@ -1,0 +1,125 @@
+using System.Net;
+using Chitchat.Server;
+
+namespace Chitchat;
+
+/// <summary>
+/// The handle of a running chitchat node: access to its state, commands to its gossip loop, and its
+/// lifetime. Port of chitchat server.rs <c>ChitchatHandle</c> (BEHAVIOUR.md §14.5).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Keep the handle for as long as the node should run, and dispose it (or call <see cref="ShutdownAsync"/>) to
+/// stop it: the loop stops, the socket is released and the live-nodes watch completes. The state stays
+/// readable through <see cref="WithChitchat{T}(Func{ChitchatInstance, T})"/> after the node stopped.
+/// </para>
+/// <para>Thread-safe: every member may be called from any thread, concurrently.</para>
+/// </remarks>
+public sealed class ChitchatHandle : IAsyncDisposable
+{
+    private readonly ServerLoop _loop;
+
+    internal ChitchatHandle(ChitchatRef chitchat, ServerLoop loop)
+    {
+        Chitchat = chitchat;
+        _loop = loop;
+    }
+
+    /// <summary>Gets the node's identity.</summary>
+    public ChitchatId ChitchatId => Chitchat.ChitchatId;
+
+    /// <summary>Gets the lock-guarded state machine of the node, shareable with other components.</summary>
+    public ChitchatRef Chitchat { get; }
+
+    /// <summary>
+    /// Gets a task that completes when the gossip loop has ended and released its socket: successfully after
+    /// a shutdown; faulted with the transport's error if the socket broke; faulted with an
+    /// <see cref="InvalidOperationException"/> ("Chitchat server aborted" or "Chitchat server crashed: …")
+    /// after <see cref="Abort"/> or an unexpected failure of the loop.
+    /// </summary>
+    /// <remarks>Port of chitchat's <c>termination_watcher</c>. Await it as often as needed.</remarks>
+    public Task Termination => _loop.Termination;
+
+    /// <summary>Runs <paramref name="func"/> with exclusive access to the node's state machine.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="func">The callback; runs under the node's lock, so keep it short and do not block in it.</param>
+    /// <returns>What <paramref name="func"/> returned.</returns>
+    public T WithChitchat<T>(Func<ChitchatInstance, T> func) => Chitchat.With(func);
+
+    /// <summary>Runs <paramref name="action"/> with exclusive access to the node's state machine.</summary>
+    /// <param name="action">The callback; runs under the node's lock, so keep it short and do not block in it.</param>
+    public void WithChitchat(Action<ChitchatInstance> action) => Chitchat.With(action);
+
+    /// <summary>
+    /// Runs <paramref name="func"/> with exclusive access to the node's state machine, without blocking the
+    /// calling thread while the lock is busy (see <see cref="ChitchatRef.WithAsync{T}"/>). Port of chitchat's
+    /// async <c>with_chitchat</c>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="func">The callback; runs under the node's lock, so keep it short and do not block in it.</param>
+    /// <param name="cancellationToken">Cancels the call if the callback has not started yet.</param>
+    /// <returns>What <paramref name="func"/> returned.</returns>
+    public ValueTask<T> WithChitchatAsync<T>(Func<ChitchatInstance, T> func, CancellationToken cancellationToken = default) =>
+        Chitchat.WithAsync(func, cancellationToken);
+
+    /// <summary>
+    /// Asks the loop to gossip with <paramref name="peer"/> now (send it a Syn), in addition to the regular
+    /// rounds. Returns at once; a failed send is logged and ignored.
+    /// </summary>
+    /// <remarks>
+    /// At most 1,024 requests wait in the queue; further requests are dropped (and logged) until the loop
+    /// catches up, so that memory stays bounded.
+    /// </remarks>
+    /// <param name="peer">The peer's gossip address.</param>
+    /// <exception cref="InvalidOperationException">The node is stopping or has stopped.</exception>
+    public void Gossip(IPEndPoint peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (!_loop.TryEnqueueGossip(peer))
+        {
+            throw new InvalidOperationException("Failed to enqueue a gossip command: the Chitchat server is stopping or has stopped.");
+        }
+    }
+
+    /// <summary>
+    /// Asks the loop to stop after the gossip requests already queued, without waiting. Await
+    /// <see cref="Termination"/> to know when it has stopped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop has already ended.</exception>
+    public void InitiateShutdown()
+    {
+        if (!_loop.InitiateShutdown())
+        {
+            throw new InvalidOperationException("Failed to initiate Chitchat shutdown, command channel already closed");
+        }
+    }
+
+    /// <summary>Stops the node gracefully and waits until its loop has ended and released the socket.</summary>
+    /// <remarks>Calling it on a node that already stopped returns (or throws) the same outcome again.</remarks>
+    /// <param name="cancellationToken">Stops waiting (the shutdown still proceeds).</param>
+    /// <returns>A task with the outcome of the loop, as <see cref="Termination"/>.</returns>
+    /// <exception cref="IOException">The socket had broken and ended the loop.</exception>
+    /// <exception cref="InvalidOperationException">The loop had been aborted or had crashed.</exception>
+    public Task ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        _loop.InitiateShutdown();
+        return _loop.Termination.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Cancels the loop immediately, without waiting: pending gossip requests are dropped and
+    /// <see cref="Termination"/> faults with "Chitchat server aborted". Does nothing if the loop already ended.
+    /// </summary>
+    public void Abort() => _loop.Abort();
+
+    /// <summary>
+    /// Stops the node gracefully and waits for its loop to end. Idempotent; never throws (the outcome is on
+    /// <see cref="Termination"/>).
+    /// </summary>
+    /// <returns>A task that completes when the loop has ended.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _loop.InitiateShutdown();
+        await _loop.Termination.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+}

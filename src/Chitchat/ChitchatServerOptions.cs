@@ -1,0 +1,49 @@
+using System.Net;
+using Chitchat.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Chitchat;
+
+/// <summary>
+/// Optional dependencies of a chitchat server: the clock, the random source and logging. Passed to
+/// <see cref="ChitchatServer.SpawnChitchatAsync(ChitchatConfig, IEnumerable{KeyValuePair{string, string}}?, Transport.ITransport, ChitchatServerOptions?, CancellationToken)"/>.
+/// </summary>
+/// <remarks>
+/// Everything defaults to the production choice, so most applications never create one. Not thread-safe:
+/// fill it in, then pass it; the server reads it once at start.
+/// </remarks>
+public sealed class ChitchatServerOptions
+{
+    /// <summary>
+    /// Gets or sets the clock of the gossip timer, the DNS refresh, the failure detector and tombstone
+    /// expiry. Tests pass a fake clock to control time.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, meaning <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets the random source of gossip target selection and of tie shuffling in deltas. The server
+    /// uses it under the node's lock only, so a plain seeded <see cref="System.Random"/> is safe as long as it
+    /// is not shared with another server or other code.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, meaning <see cref="Random.Shared"/>.</value>
+    public Random? Random { get; set; }
+
+    /// <summary>Gets or sets where the server, the state machine and the failure detector log.</summary>
+    /// <value>The default value is <see langword="null"/>, meaning no logging.</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the host name resolver used for seeds given as <c>host:port</c> (test seam). It returns
+    /// every A and AAAA address of the host.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, meaning <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/>.</value>
+    internal Func<string, CancellationToken, Task<IPAddress[]>>? DnsResolver { get; set; }
+
+    /// <summary>
+    /// Gets or sets what the server loop calls, under the node's lock, to process a received message and get
+    /// the reply (test seam, e.g. to inject a failure).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, meaning <c>ChitchatInstance.ProcessMessage</c>.</value>
+    internal Func<ChitchatInstance, ChitchatMessage, ChitchatMessage?>? MessageProcessor { get; set; }
+}
