@@ -62,7 +62,7 @@ public sealed class UdpTransportTests : TransportContractTests, IDisposable
 
         received.From.Should().Be(raw.LocalEndPoint);
         received.Message.Should().Be(valid);
-        var invalid = _logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 301).Subject;
+        var invalid = _logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 601).Subject;
         invalid.Level.Should().Be(LogLevel.Warning);
         invalid.Message.Should().Contain("invalid-chitchat-payload").And.Contain(raw.LocalEndPoint!.ToString());
         invalid.GetStructuredStateValue("PayloadLength").Should().Be("4");
@@ -91,7 +91,7 @@ public sealed class UdpTransportTests : TransportContractTests, IDisposable
         await raw.SendToAsync(TestMessages.SampleSyn().SerializeToArray(), SocketFlags.None, socket.LocalEndPoint);
 
         (await receive).Message.Should().Be(TestMessages.SampleSyn());
-        _logs.GetSnapshot().Count(r => r.Id.Id == 301).Should().Be(1_000);
+        _logs.GetSnapshot().Count(r => r.Id.Id == 601).Should().Be(1_000);
     }
 
     [Fact]
@@ -229,7 +229,7 @@ public sealed class UdpTransportTests : TransportContractTests, IDisposable
     private async Task WaitForInvalidPayloadLogsAsync(int expected)
     {
         using var timeout = new CancellationTokenSource(TestMessages.ReceiveTimeout);
-        while (_logs.GetSnapshot().Count(r => r.Id.Id == 301) < expected)
+        while (_logs.GetSnapshot().Count(r => r.Id.Id == 601) < expected)
         {
             await Task.Delay(5, timeout.Token);
         }
