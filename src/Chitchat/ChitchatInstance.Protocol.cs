@@ -61,7 +61,15 @@ public sealed partial class ChitchatInstance
         if (_clusterState.ApplyDelta(delta, _logger) && Config.CatchupCallback is { } callback)
         {
             Log.ExecutingCatchupCallback(_logger);
-            callback();
+            try
+            {
+                callback();
+            }
+            catch (Exception ex)
+            {
+                // An application callback must not stop the handshake (the Ack still has to go out).
+                Log.CatchupCallbackFailed(_logger, ex);
+            }
         }
     }
 
@@ -137,7 +145,7 @@ public sealed partial class ChitchatInstance
             foreach (var id in current.Keys)
             {
                 var state = _clusterState.NodeState(id)!;
-                if (predicate is null || predicate(state))
+                if (predicate is null || PassesExtraLivenessPredicate(predicate, state))
                 {
                     published.Add(id, state.Clone());
                 }
@@ -156,6 +164,20 @@ public sealed partial class ChitchatInstance
             }
 
             _clusterState.RemoveNode(id);
+        }
+    }
+
+    private bool PassesExtraLivenessPredicate(Func<State.NodeState, bool> predicate, State.NodeState state)
+    {
+        try
+        {
+            return predicate(state);
+        }
+        catch (Exception ex)
+        {
+            // A faulty application predicate must not stop gossip: the node is left out of the watch.
+            Log.ExtraLivenessPredicateFailed(_logger, state.ChitchatId, ex);
+            return false;
         }
     }
 
@@ -274,6 +296,12 @@ public sealed partial class ChitchatInstance
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Executing the catch-up callback")]
         public static partial void ExecutingCatchupCallback(ILogger logger);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "The catch-up callback threw")]
+        public static partial void CatchupCallbackFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "The extra liveness predicate threw for {NodeId}; leaving it out of the live-nodes watch")]
+        public static partial void ExtraLivenessPredicateFailed(ILogger logger, ChitchatId nodeId, Exception exception);
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "The self node was marked dead by the failure detector; ignoring")]
         public static partial void SelfNodeGarbageCollected(ILogger logger);

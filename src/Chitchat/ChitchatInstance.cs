@@ -144,6 +144,14 @@ public sealed partial class ChitchatInstance
     public ClusterStateSnapshot StateSnapshot() => _clusterState.Snapshot();
 
     /// <summary>
+    /// Copies what the node reports about itself (the chitchat-test <c>GET /</c> document): cluster id, node
+    /// states, seeds, live and dead nodes. Cheap enough to call under the lock; serialize it afterwards.
+    /// </summary>
+    /// <returns>The document.</returns>
+    public ChitchatStateDocument CreateStateDocument() =>
+        new(ClusterId, StateSnapshot(), [.. LiveNodes], [.. DeadNodes]);
+
+    /// <summary>
     /// Subscribes to changes of visible keys starting with <paramref name="prefix"/>, on every node including
     /// this one. The callback runs synchronously under the node's lock: keep it short.
     /// </summary>

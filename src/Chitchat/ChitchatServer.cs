@@ -61,6 +61,7 @@ public static partial class ChitchatServer
     /// <exception cref="ArgumentException">The configuration is invalid.</exception>
     /// <exception cref="IOException">The listen address cannot be opened.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was started.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Only the trailing CancellationToken is optional, the usual .NET shape.")]
     public static Task<ChitchatHandle> SpawnChitchatAsync(
         ChitchatConfig config,
         IEnumerable<KeyValuePair<string, string>>? initialKeyValues,
@@ -88,6 +89,7 @@ public static partial class ChitchatServer
     /// <exception cref="ArgumentException">The configuration is invalid.</exception>
     /// <exception cref="IOException">The listen address cannot be opened.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was started.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Only the trailing CancellationToken is optional, the usual .NET shape.")]
     public static async Task<ChitchatHandle> SpawnChitchatAsync(
         ChitchatConfig config,
         IEnumerable<KeyValuePair<string, string>>? initialKeyValues,

@@ -23,10 +23,33 @@ internal static class Vectors
 
     public static IEnumerable<JsonElement> HandshakeSteps => Root.GetProperty("handshake").GetProperty("steps").EnumerateArray();
 
+    public static IEnumerable<JsonElement> Primitives => Root.GetProperty("primitives").EnumerateArray();
+
+    /// <summary>Every complete datagram of the file: the <c>messages</c> and the <c>handshake.steps</c>.</summary>
+    public static IEnumerable<JsonElement> WireMessages => Messages.Concat(HandshakeSteps);
+
     public static IEnumerable<JsonElement> PhiTraces =>
         Root.GetProperty("phi_accrual").GetProperty("sampling_window").EnumerateArray();
 
+    /// <summary>Finds an entry by its <c>name</c> in <paramref name="entries"/>.</summary>
+    public static JsonElement Named(IEnumerable<JsonElement> entries, string name) =>
+        entries.Single(e => e.GetProperty("name").GetString() == name);
+
+    /// <summary>The <c>name</c> of every entry, as xunit theory data (one test case per vector).</summary>
+    public static TheoryData<string> Names(IEnumerable<JsonElement> entries)
+    {
+        var data = new TheoryData<string>();
+        foreach (var entry in entries)
+        {
+            data.Add(entry.GetProperty("name").GetString()!);
+        }
+
+        return data;
+    }
+
     public static byte[] Hex(string hex) => Convert.FromHexString(hex);
+
+    public static byte[] Hex(JsonElement entry, string property = "hex") => Convert.FromHexString(entry.GetProperty(property).GetString()!);
 
     public static ChitchatId ParseId(JsonElement node) =>
         new(

@@ -264,7 +264,7 @@ internal sealed class ServerLoop
             // 3. The socket. A receive that completes synchronously costs no task.
             if (_pendingReceive is null)
             {
-                var receive = _socket.ReceiveAsync(cancellationToken);
+                var receive = StartReceive(cancellationToken);
                 if (receive.IsCompleted)
                 {
                     if (await HandleReceiveAsync(receive, cancellationToken).ConfigureAwait(false) is { } error)
@@ -302,6 +302,19 @@ internal sealed class ServerLoop
                 await _pendingCommand.ConfigureAwait(false);
                 _pendingCommand = null;
             }
+        }
+    }
+
+    /// <summary>Starts a receive; a socket that throws synchronously reports its error through the result.</summary>
+    private ValueTask<ReceivedMessage> StartReceive(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _socket.ReceiveAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<ReceivedMessage>(ex);
         }
     }
 
@@ -356,6 +369,7 @@ internal sealed class ServerLoop
         try
         {
             await _socket.SendAsync(from, reply, cancellationToken).ConfigureAwait(false);
+            LogSent(reply, from);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -451,6 +465,7 @@ internal sealed class ServerLoop
         try
         {
             await _socket.SendAsync(peer, syn, cancellationToken).ConfigureAwait(false);
+            LogSent(syn, peer);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -466,6 +481,15 @@ internal sealed class ServerLoop
             {
                 ChitchatServer.Log.GossipFailedQuiet(_logger, kind, peer, ex);
             }
+        }
+    }
+
+    private void LogSent(ChitchatMessage message, IPEndPoint peer)
+    {
+        // The length of an outgoing message is cheap (its delta is already encoded), but not free.
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            ChitchatServer.Log.MessageSent(_logger, message.Type, message.SerializedLength, peer);
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using Chitchat.State.Json;
 
 namespace Chitchat.State;
 
@@ -17,4 +19,19 @@ public sealed class ClusterStateSnapshot
 
     /// <summary>Gets the seed addresses at the time of the snapshot.</summary>
     public IReadOnlyList<IPEndPoint> SeedAddrs { get; }
+
+    /// <summary>
+    /// Serializes the snapshot as chitchat does: <c>{"node_states": [...], "seed_addrs": [...]}</c>, each node
+    /// state with <c>chitchat_id</c>, <c>heartbeat</c>, <c>key_values</c> (tombstones included, with status
+    /// <c>Set</c>, <c>Delete</c> or <c>DeleteAfterTtl</c>), <c>max_version</c> and <c>last_gc_version</c>.
+    /// </summary>
+    /// <param name="indented">Pretty-print with two-space indentation.</param>
+    /// <returns>The JSON text.</returns>
+    public string ToJson(bool indented = true)
+    {
+        var json = StateJsonMapper.Map(this);
+        return indented
+            ? JsonSerializer.Serialize(json, StateJsonContext.Indented.ClusterStateJson)
+            : JsonSerializer.Serialize(json, StateJsonContext.Compact.ClusterStateJson);
+    }
 }

@@ -144,10 +144,10 @@ public sealed class NodeState
     /// </summary>
     /// <param name="key">The key.</param>
     /// <param name="value">The value.</param>
+    /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
     public void Set(string key, string value)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
+        EnsureTransmittable(key, value);
         if (_keyValues.TryGetValue(key, out var previous)
             && previous.Status == DeletionStatus.Set
             && string.Equals(previous.Value, value, StringComparison.Ordinal))
@@ -164,10 +164,10 @@ public sealed class NodeState
     /// </summary>
     /// <param name="key">The key.</param>
     /// <param name="value">The value.</param>
+    /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
     public void SetWithTtl(string key, string value)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
+        EnsureTransmittable(key, value);
         if (_keyValues.TryGetValue(key, out var previous)
             && previous.Status == DeletionStatus.DeleteAfterTtl
             && string.Equals(previous.Value, value, StringComparison.Ordinal))
@@ -241,6 +241,26 @@ public sealed class NodeState
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The largest key-value operation the wire format can carry. A larger one could never be sent, and
+    /// since deltas carry versions in order, every later update of this node would be stuck behind it.
+    /// </summary>
+    internal const int MaxKeyValueOpLength = ushort.MaxValue;
+
+    private static void EnsureTransmittable(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        // Tag, two u16 lengths, version and status: 14 bytes around the key and the value.
+        var opLength = 14L + System.Text.Encoding.UTF8.GetByteCount(key) + System.Text.Encoding.UTF8.GetByteCount(value);
+        if (opLength > MaxKeyValueOpLength)
+        {
+            throw new ArgumentException(
+                $"Key and value take more than {MaxKeyValueOpLength - 14} UTF-8 bytes together; a chitchat delta operation cannot carry them.",
+                nameof(value));
+        }
     }
 
     internal void IncrementHeartbeat()

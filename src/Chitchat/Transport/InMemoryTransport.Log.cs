@@ -7,13 +7,13 @@ public sealed partial class InMemoryTransport
 {
     private static partial class Log
     {
-        [LoggerMessage(311, LogLevel.Debug, "in-memory socket opened at {LocalEndPoint}")]
+        [LoggerMessage(611, LogLevel.Debug, "in-memory socket opened at {LocalEndPoint}")]
         public static partial void Opened(ILogger logger, IPEndPoint localEndPoint);
 
-        [LoggerMessage(312, LogLevel.Debug, "in-memory socket closed at {LocalEndPoint}")]
+        [LoggerMessage(612, LogLevel.Debug, "in-memory socket closed at {LocalEndPoint}")]
         public static partial void Closed(ILogger logger, IPEndPoint localEndPoint);
 
-        [LoggerMessage(313, LogLevel.Debug, "inbox of {LocalEndPoint} is full or closed: dropped a message from {RemoteEndPoint}")]
+        [LoggerMessage(613, LogLevel.Debug, "inbox of {LocalEndPoint} is full or closed: dropped a message from {RemoteEndPoint}")]
         public static partial void InboxFull(ILogger logger, IPEndPoint localEndPoint, IPEndPoint remoteEndPoint);
     }
 }

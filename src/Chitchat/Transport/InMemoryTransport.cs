@@ -148,6 +148,11 @@ public sealed partial class InMemoryTransport : ITransport
                 $"Serialized message size exceeds MTU. ({message.Type} of {length} bytes, MTU {mtu} bytes)", length, mtu);
         }
 
+        if (to.Address.IsIPv4MappedToIPv6)
+        {
+            to = Normalize(to);
+        }
+
         InMemorySocket? destination;
         lock (_gate)
         {
@@ -162,7 +167,7 @@ public sealed partial class InMemoryTransport : ITransport
             }
 
             // 5. So does an address nobody opened.
-            _sockets.TryGetValue(to.Address.IsIPv4MappedToIPv6 ? Normalize(to) : to, out destination);
+            _sockets.TryGetValue(to, out destination);
         }
 
         // 6. And a full inbox (outside the lock: the inbox is thread-safe).

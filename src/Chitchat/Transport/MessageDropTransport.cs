@@ -45,6 +45,8 @@ internal sealed class MessageDropTransport : ITransport
 
         public ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
         {
+            ArgumentNullException.ThrowIfNull(to);
+            ArgumentNullException.ThrowIfNull(message);
             bool drop;
             lock (_randomGate)
             {

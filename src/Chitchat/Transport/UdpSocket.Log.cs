@@ -8,14 +8,14 @@ internal sealed partial class UdpSocket
 {
     private static partial class Log
     {
-        [LoggerMessage(301, LogLevel.Warning,
+        [LoggerMessage(601, LogLevel.Warning,
             "invalid-chitchat-payload: dropped {PayloadLength} bytes from {RemoteEndPoint}: {DecodeError}")]
         public static partial void InvalidPayload(ILogger logger, int payloadLength, IPEndPoint remoteEndPoint, string decodeError);
 
-        [LoggerMessage(302, LogLevel.Warning, "transient UDP recv error on {LocalEndPoint}: {SocketError}")]
+        [LoggerMessage(602, LogLevel.Warning, "transient UDP recv error on {LocalEndPoint}: {SocketError}")]
         public static partial void TransientReceiveError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError, Exception exception);
 
-        [LoggerMessage(303, LogLevel.Error, "fatal UDP recv error on {LocalEndPoint}: {SocketError}")]
+        [LoggerMessage(603, LogLevel.Error, "fatal UDP recv error on {LocalEndPoint}: {SocketError}")]
         public static partial void FatalReceiveError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError, Exception exception);
     }
 }

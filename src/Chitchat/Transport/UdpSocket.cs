@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -132,6 +133,7 @@ internal sealed partial class UdpSocket : ISocket
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // No state machine allocation per wait.
     public async ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -142,17 +144,35 @@ internal sealed partial class UdpSocket : ISocket
 
         try
         {
+            // One loop in one async method: skipping a datagram must not allocate a state machine per datagram.
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var length = await ReceiveDatagramAsync(cancellationToken).ConfigureAwait(false);
-                if (length < 0)
+
+                // The previous receive shrank Size to the source's length; the overload requires the maximum.
+                _receiveAddress.Size = _receiveAddressSize;
+                int length;
+                try
                 {
+                    length = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receiveAddress, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (SocketException ex) when (Volatile.Read(ref _disposed) != 0)
+                {
+                    throw new ObjectDisposedException(GetType().FullName, ex);
+                }
+                catch (SocketException ex) when (IsTransient(ex.SocketErrorCode))
+                {
+                    Log.TransientReceiveError(_logger, LocalEndPoint, ex.SocketErrorCode, ex);
                     continue;
                 }
+                catch (SocketException ex)
+                {
+                    Log.FatalReceiveError(_logger, LocalEndPoint, ex.SocketErrorCode, ex);
+                    throw new IOException($"fatal UDP recv error on {LocalEndPoint}: {ex.SocketErrorCode}", ex);
+                }
 
-                var payload = _receiveBuffer.AsSpan(0, length);
-                if (ChitchatMessage.TryDeserialize(payload, out var message, out var error))
+                if (ChitchatMessage.TryDeserialize(_receiveBuffer.AsSpan(0, length), out var message, out var error))
                 {
                     return new ReceivedMessage(CreateSourceEndPoint(), message);
                 }
@@ -180,33 +200,6 @@ internal sealed partial class UdpSocket : ISocket
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Receives one datagram into the shared buffer.</summary>
-    /// <returns>Its length, or -1 after a transient error.</returns>
-    private async ValueTask<int> ReceiveDatagramAsync(CancellationToken cancellationToken)
-    {
-        // The previous receive shrank Size to the source's address length; the overload requires the maximum.
-        _receiveAddress.Size = _receiveAddressSize;
-        try
-        {
-            return await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receiveAddress, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (SocketException ex) when (Volatile.Read(ref _disposed) != 0)
-        {
-            throw new ObjectDisposedException(GetType().FullName, ex);
-        }
-        catch (SocketException ex) when (IsTransient(ex.SocketErrorCode))
-        {
-            Log.TransientReceiveError(_logger, LocalEndPoint, ex.SocketErrorCode, ex);
-            return -1;
-        }
-        catch (SocketException ex)
-        {
-            Log.FatalReceiveError(_logger, LocalEndPoint, ex.SocketErrorCode, ex);
-            throw new IOException($"fatal UDP recv error on {LocalEndPoint}: {ex.SocketErrorCode}", ex);
-        }
     }
 
     /// <summary>

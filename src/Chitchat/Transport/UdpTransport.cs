@@ -35,6 +35,9 @@ public sealed class UdpTransport : ITransport
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Binds synchronously. An IPv4-mapped IPv6 listen address is bound as the IPv4 address it maps. Thread-safe.
+    /// </remarks>
     /// <exception cref="IOException">
     /// The address cannot be bound ("failed to bind to {address}/UDP for gossip"); the inner exception is
     /// the <see cref="SocketException"/>.

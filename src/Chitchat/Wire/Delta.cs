@@ -64,7 +64,14 @@ public sealed class Delta : IEquatable<Delta>
             builder.TryAddNode(nodeDelta.ChitchatId, nodeDelta.LastGcVersion, nodeDelta.FromVersionExcluded);
             foreach (var keyValue in nodeDelta.KeyValues)
             {
-                builder.TryAddKeyValue(keyValue);
+                // Without a budget only an op over 65,535 bytes is refused. Skipping it would send a delta with a
+                // gap that the receiver takes as complete (silent data loss); Rust's writer panics instead.
+                if (!builder.TryAddKeyValue(keyValue))
+                {
+                    throw new InvalidOperationException(
+                        $"The key-value '{keyValue.Key}' v{keyValue.Version} of {nodeDelta.ChitchatId} encodes to " +
+                        $"{keyValue.OpLength} bytes; a delta operation may not exceed {ushort.MaxValue}.");
+                }
             }
 
             if (nodeDelta.KeyValues.Count == 0 && nodeDelta.MaxVersion > 0)
@@ -81,65 +88,13 @@ public sealed class Delta : IEquatable<Delta>
     {
         delta = Empty;
         var start = reader.Position;
-        var data = ArrayPool<byte>.Shared.Rent(1024);
+        if (!BlockStream.TryDecode(ref reader, out var data, out var dataLength, out error))
+        {
+            return false;
+        }
+
         try
         {
-            var dataLength = 0;
-            while (true)
-            {
-                var blockStart = reader.Position;
-                if (!reader.TryReadU8(out var blockType))
-                {
-                    error = reader.Error;
-                    return false;
-                }
-
-                if (blockType == 0)
-                {
-                    break;
-                }
-
-                if (blockType is not (1 or 2))
-                {
-                    error = new DecodeError(DecodeErrorKind.InvalidBlockType, blockStart);
-                    return false;
-                }
-
-                if (!reader.TryReadU16(out var length) || !reader.TryReadBytes(length, out var payload))
-                {
-                    error = reader.Error;
-                    return false;
-                }
-
-                var room = MessageCodec.MaxDecompressedDeltaLength - dataLength;
-                if (blockType == 2)
-                {
-                    if (length > room)
-                    {
-                        error = new DecodeError(DecodeErrorKind.DecompressedDeltaTooLarge, blockStart);
-                        return false;
-                    }
-
-                    Grow(ref data, dataLength, length);
-                    payload.CopyTo(data.AsSpan(dataLength));
-                    dataLength += length;
-                    continue;
-                }
-
-                var window = Math.Min(WireFormat.MaxDecompressedBlockLength, room);
-                Grow(ref data, dataLength, window);
-                if (!ZstdBlockCodec.TryDecompress(payload, data.AsSpan(dataLength, window), out var written))
-                {
-                    var kind = window < WireFormat.MaxDecompressedBlockLength
-                        ? DecodeErrorKind.DecompressedDeltaTooLarge
-                        : DecodeErrorKind.InvalidCompressedBlock;
-                    error = new DecodeError(kind, blockStart);
-                    return false;
-                }
-
-                dataLength += written;
-            }
-
             var consumed = reader.Position - start;
             if (!TryParseOps(data.AsSpan(0, dataLength), out var nodeDeltas, out error))
             {
@@ -155,20 +110,6 @@ public sealed class Delta : IEquatable<Delta>
         {
             ArrayPool<byte>.Shared.Return(data);
         }
-    }
-
-    private static void Grow(ref byte[] buffer, int used, int extra)
-    {
-        var needed = used + extra;
-        if (needed <= buffer.Length)
-        {
-            return;
-        }
-
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(buffer.Length * 2, MessageCodec.MaxDecompressedDeltaLength)));
-        buffer.AsSpan(0, used).CopyTo(grown);
-        ArrayPool<byte>.Shared.Return(buffer);
-        buffer = grown;
     }
 
     private static bool TryParseOps(ReadOnlySpan<byte> ops, out List<NodeDelta> nodeDeltas, out DecodeError error)

@@ -15,6 +15,8 @@ internal sealed class DeltaBuilder : IDisposable
     private readonly int _mtu;
     private readonly CompressedStreamWriter _writer;
     private readonly List<NodeDelta> _nodeDeltas = [];
+    private readonly bool _validate;
+    private readonly HashSet<ChitchatId> _nodeIds = [];
     private ChitchatId? _currentId;
     private ulong _currentLastGcVersion;
     private ulong _currentFromVersion;
@@ -25,26 +27,42 @@ internal sealed class DeltaBuilder : IDisposable
     /// <summary>Creates a builder for a budget of <paramref name="mtu"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mtu"/> is below 100.</exception>
     public DeltaBuilder(int mtu)
-        : this(mtu, Math.Min(WireFormat.BlockThreshold, mtu))
+        : this(mtu, BlockThresholdFor(mtu), validate: true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, WireFormat.MinimumDeltaMtu);
     }
 
-    private DeltaBuilder(int mtu, int threshold)
+    private DeltaBuilder(int mtu, int threshold, bool validate)
     {
         _mtu = mtu;
         _writer = new CompressedStreamWriter(threshold);
+        _validate = validate;
     }
 
-    /// <summary>A builder without budget (used to re-encode an existing delta, as Rust does).</summary>
-    public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold);
+    /// <summary>
+    /// A builder without budget, used to re-encode an existing delta as Rust's <c>Delta::serialize</c> does.
+    /// It does not validate versions or node ids: a decoded delta may legally hold versions that do not
+    /// increase (the decoder, like Rust's, lets a SetMaxVersion op lower the max version), and re-encoding such
+    /// a received message writes its ops as they are, as Rust does, instead of throwing.
+    /// </summary>
+    public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold, validate: false);
 
     public bool TryAddNode(ChitchatId id, ulong lastGcVersion, ulong fromVersionExcluded)
     {
+        // A receiver rejects a delta naming a node twice (Rust's serializer asserts the same).
+        if (_validate && _nodeIds.Contains(id))
+        {
+            throw new InvalidOperationException($"Node {id} is already in this delta.");
+        }
+
         var length = NodeDelta.NodeOpLength(id);
         if (!Admits(length))
         {
             return false;
+        }
+
+        if (_validate)
+        {
+            _nodeIds.Add(id);
         }
 
         DeltaOps.WriteNode(_writer.GetItemSpan(length), id, lastGcVersion, fromVersionExcluded);
@@ -63,6 +81,13 @@ internal sealed class DeltaBuilder : IDisposable
         if (_currentId is null)
         {
             throw new InvalidOperationException("A key-value operation needs a node operation first.");
+        }
+
+        // A receiver rejects versions that do not strictly increase (incl. 0); Rust's serializer asserts the same.
+        if (_validate && version <= _currentMaxVersion)
+        {
+            throw new InvalidOperationException(
+                $"Key-value version {version} must be greater than the node delta's max version {_currentMaxVersion}.");
         }
 
         var length = KeyValueMutation.OpLengthOf(key, value);
@@ -122,6 +147,13 @@ internal sealed class DeltaBuilder : IDisposable
             _finished = true;
             _writer.Dispose();
         }
+    }
+
+    // Validates before the chained constructor rents the writer's buffers (and reports the right parameter).
+    private static int BlockThresholdFor(int mtu)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, WireFormat.MinimumDeltaMtu);
+        return Math.Min(WireFormat.BlockThreshold, mtu);
     }
 
     private bool Admits(int opLength) => _writer.SerializedLengthUpperBoundAfter(opLength) <= _mtu;

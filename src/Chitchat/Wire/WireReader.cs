@@ -47,6 +47,14 @@ internal ref struct WireReader
         return true;
     }
 
+    /// <summary>Reads a bool: any non-zero byte is true, as in Rust.</summary>
+    public bool TryReadBool(out bool value)
+    {
+        var ok = TryReadU8(out var raw);
+        value = raw != 0;
+        return ok;
+    }
+
     public bool TryReadU16(out ushort value)
     {
         if (Remaining < 2)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Text;
 
 namespace Chitchat.Wire;
@@ -26,6 +27,9 @@ internal ref struct WireWriter
         _buffer[_position] = value;
         _position++;
     }
+
+    /// <summary>Writes <c>01</c> for true and <c>00</c> for false (not used by any current message field).</summary>
+    public void WriteBool(bool value) => WriteU8(value ? (byte)1 : (byte)0);
 
     public void WriteU16(ushort value)
     {
@@ -62,12 +66,40 @@ internal ref struct WireWriter
         _position += written;
     }
 
+    /// <summary>
+    /// Writes an IP address: tag 4 + 4 octets or tag 6 + 16 octets. An IPv4-mapped IPv6 address is written
+    /// as IPv4, as a Rust peer would see it; the IPv6 scope id is not transmitted.
+    /// </summary>
+    public void WriteIpAddress(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        Span<byte> octets = stackalloc byte[16];
+        address.TryWriteBytes(octets, out var length);
+        WriteIpOctets(octets[..length]);
+    }
+
+    /// <summary>Writes an IP address followed by the port as a little-endian u16.</summary>
+    public void WriteSocketAddress(IPEndPoint endPoint)
+    {
+        WriteIpAddress(endPoint.Address);
+        WriteU16((ushort)endPoint.Port);
+    }
+
     public void WriteChitchatId(ChitchatId id)
     {
         WriteUtf8String(id.NodeIdUtf8);
         WriteU64(id.GenerationId);
-        WriteU8(id.IsIPv4 ? (byte)4 : (byte)6);
-        WriteBytes(id.AddressBytes);
+        WriteIpOctets(id.AddressBytes);
         WriteU16((ushort)id.GossipAdvertiseAddr.Port);
+    }
+
+    private void WriteIpOctets(scoped ReadOnlySpan<byte> octets)
+    {
+        WriteU8(octets.Length == 4 ? (byte)4 : (byte)6);
+        WriteBytes(octets);
     }
 }

@@ -81,6 +81,20 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public void ProcessMessage_ThrowingCatchupCallback_StillReplies()
+    {
+        var config = Config(10_001);
+        config.CatchupCallback = () => throw new InvalidOperationException("boom");
+        var node = new ChitchatInstance(config);
+        var peer = ChitchatId.ForLocalTest(10_002);
+        var digest = new Digest();
+        digest.Add(peer, 0, 10, 30);
+        var delta = Delta.FromNodeDeltas([new NodeDelta(peer, 1_000, 0, 1, [new KeyValueMutation("key", "value", 1, DeletionStatus.Set)])]);
+        node.ProcessMessage(new ChitchatMessage.SynAck(digest, delta)).Should().BeOfType<ChitchatMessage.Ack>();
+        node.NodeState(peer)!.Get("key").Should().Be("value");
+    }
+
+    [Fact]
     public void ProcessMessage_WrongCluster_RepliesBadCluster()
     {
         var node = new ChitchatInstance(Config(10_001));

@@ -67,6 +67,16 @@ public sealed class LiveNodesWatchTests
     }
 
     [Fact]
+    public void ExtraLivenessPredicate_Throwing_LeavesNodeOutWithoutFailing()
+    {
+        var time = new FakeTimeProvider();
+        var (node, peer) = NodeWithLivePeer(time, state => state.ChitchatId.GossipAdvertiseAddr.Port == 10_002 ? throw new InvalidOperationException("boom") : true);
+        node.UpdateNodesLiveness();
+        node.LiveNodes.Should().Contain(peer);
+        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId);
+    }
+
+    [Fact]
     public async Task WatchAsync_SlowConsumer_SeesLatestValueAndNeverBlocksPublisher()
     {
         var watch = new LiveNodesWatch();

@@ -211,4 +211,17 @@ public sealed class NodeStateTests
         state.GetVersioned("session").Should().BeNull();
         state.LastGcVersion.Should().Be(1);
     }
+
+    [Fact]
+    public void Set_ValueTooLargeForTheWire_ThrowsAndKeepsState()
+    {
+        var state = NewNodeState(10_001);
+        state.Set("key", new string('x', 65_000));
+        var act = () => state.Set("key", new string('x', 65_600));
+        act.Should().Throw<ArgumentException>().WithMessage("*cannot carry*");
+        var ttl = () => state.SetWithTtl("key2", new string('é', 33_000));
+        ttl.Should().Throw<ArgumentException>();
+        state.MaxVersion.Should().Be(1);
+        state.Get("key").Should().HaveLength(65_000);
+    }
 }
