@@ -8,10 +8,8 @@ namespace Chitchat.Cli.Json;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ApiResponseJson))]
 [JsonSerializable(typeof(SetKeyValueResponseJson))]
 [JsonSerializable(typeof(DecodedDatagramJson))]
-[JsonSerializable(typeof(DecodeErrorJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     private static CliJsonContext? s_pretty;

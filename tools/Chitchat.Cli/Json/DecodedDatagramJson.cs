@@ -26,6 +26,3 @@ internal sealed record NodeDeltaJson(
 
 /// <summary>One KeyValue operation.</summary>
 internal sealed record KeyValueMutationJson(string Key, string Value, ulong Version, string Status);
-
-/// <summary>What <c>chitchat decode</c> prints on standard error for a malformed datagram (with <c>--json</c>).</summary>
-internal sealed record DecodeErrorJson(string Error, string Kind, int Offset, int Length);

@@ -1,10 +1,9 @@
 using Chitchat.Cli.Common;
-using Chitchat.State;
 using Chitchat.Wire;
 
 namespace Chitchat.Cli.Json;
 
-/// <summary>Builds the JSON documents from library objects (copies only: call it outside the node's lock).</summary>
+/// <summary>Builds the JSON of <c>chitchat decode</c> from decoded wire messages.</summary>
 internal static class JsonMapping
 {
     public static ChitchatIdJson ToJson(ChitchatId id) =>
@@ -18,35 +17,6 @@ internal static class JsonMapping
         DeletionStatus.DeleteAfterTtl => "DeleteAfterTtl",
         _ => status.ToString(),
     };
-
-    public static NodeStateJson ToJson(NodeState nodeState)
-    {
-        var keyValues = new List<KeyValuePair<string, VersionedValueJson>>();
-        foreach (var (key, value) in nodeState.KeyValuesIncludingDeleted)
-        {
-            keyValues.Add(new(key, new VersionedValueJson(value.Value, value.Version, StatusName(value.Status))));
-        }
-
-        return new NodeStateJson(ToJson(nodeState.ChitchatId), nodeState.Heartbeat, keyValues, nodeState.MaxVersion, nodeState.LastGcVersion);
-    }
-
-    /// <summary>Builds the answer of <c>GET /</c> from a snapshot taken under the node's lock.</summary>
-    public static ApiResponseJson ToApiResponse(
-        string clusterId,
-        ClusterStateSnapshot snapshot,
-        IEnumerable<ChitchatId> liveNodes,
-        IEnumerable<ChitchatId> deadNodes)
-    {
-        var nodeStates = snapshot.NodeStates.Select(ToJson).ToList();
-
-        // Rust keeps the seeds in a hash set (no order); sorted text is stable and easy to read.
-        var seeds = snapshot.SeedAddrs.Select(SocketAddressFormat.Format).Order(StringComparer.Ordinal).ToList();
-        return new ApiResponseJson(
-            clusterId,
-            new ClusterStateJson(nodeStates, seeds),
-            liveNodes.Select(ToJson).ToList(),
-            deadNodes.Select(ToJson).ToList());
-    }
 
     public static DecodedDatagramJson ToJson(ChitchatMessage message, int length) => message switch
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Chitchat.Cli.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,12 +25,10 @@ internal static class NodeHttpApi
     /// <summary>The pretty-printed JSON answer of <c>GET /</c>.</summary>
     public static string StateJson(ChitchatHandle node)
     {
-        // Copy under the lock (the snapshot owns deep copies), then build and serialize the JSON outside it,
-        // so that gossip is held up for as short a time as possible.
-        var (clusterId, snapshot, liveNodes, deadNodes) = node.WithChitchat(chitchat =>
-            (chitchat.ClusterId, chitchat.StateSnapshot(), chitchat.LiveNodes.ToList(), chitchat.DeadNodes.ToList()));
-        var response = JsonMapping.ToApiResponse(clusterId, snapshot, liveNodes, deadNodes);
-        return JsonSerializer.Serialize(response, CliJsonContext.Pretty.ApiResponseJson);
+        // Copy under the lock (the document owns deep copies), then serialize outside it, so that gossip is
+        // held up for as short a time as possible.
+        var document = node.WithChitchat(chitchat => chitchat.CreateStateDocument());
+        return document.ToJson(indented: true);
     }
 
     private static IResult SetKeyValue(ChitchatHandle node, HttpRequest request)
