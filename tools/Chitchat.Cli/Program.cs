@@ -22,6 +22,7 @@ internal static class Program
             DemoCommand.Create(),
             NodeCommand.Create(),
             DecodeCommand.Create(),
+            Bench.BenchCommand.Create(),
         };
 
         var parseResult = root.Parse(args);

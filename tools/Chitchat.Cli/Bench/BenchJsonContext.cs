@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Chitchat.Cli.Bench;
+
+/// <summary>Source-generated JSON metadata of the bench result: one compact object per line, snake_case.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BenchResult))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Runtime;
+
+namespace Chitchat.Cli.Bench;
+
+/// <summary>
+/// Runs one <c>chitchat bench</c> scenario in this process: spawns the cluster, waits for convergence, takes the
+/// scenario's measurement and stops every node. The in-process entry point of the command and of its tests.
+/// </summary>
+/// <remarks>
+/// Every wait is bounded (<see cref="BenchOptions.EffectiveTimeout"/>), so a run ends by itself even if its goal
+/// is never reached; it then reports <see cref="BenchResult.Reached"/> false. Liveness is read from each node's
+/// live-nodes watch, never by polling in a loop.
+/// </remarks>
+internal static partial class BenchRunner
+{
+    /// <summary>Runs the scenario of <paramref name="options"/>.</summary>
+    /// <param name="options">The scenario and its parameters.</param>
+    /// <param name="progress">Receives a line at each step (spawned, converged, …); may be null.</param>
+    /// <param name="cancellationToken">Stops the run early; the nodes are still shut down.</param>
+    /// <returns>The parameters and the figures measured.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="IOException">A node could not open its socket.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<BenchResult> RunAsync(BenchOptions options, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { } error)
+        {
+            throw new ArgumentException(error, nameof(options));
+        }
+
+        progress ??= static _ => { };
+        var result = NewResult(options);
+        var clock = Stopwatch.StartNew();
+        var cluster = new BenchCluster(options);
+        await using (cluster.ConfigureAwait(false))
+        {
+            await cluster.SpawnAllAsync(cancellationToken).ConfigureAwait(false);
+            result.SpawnMs = clock.ElapsedMilliseconds;
+            progress($"spawned {options.NodeCount} nodes in {result.SpawnMs} ms");
+
+            var converged = await ConvergeAsync(cluster, options, clock, result, progress, cancellationToken).ConfigureAwait(false);
+            switch (options.Scenario)
+            {
+                case BenchScenario.Convergence:
+                    result.Reached = converged;
+                    break;
+                case BenchScenario.Detection:
+                    result.Reached = converged && await DetectAsync(cluster, options, result, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                case BenchScenario.Bandwidth:
+                    // Measured even without convergence: how much a cluster that does not keep up sends is informative.
+                    await MeasureBandwidthAsync(cluster, options, result, progress, cancellationToken).ConfigureAwait(false);
+                    result.Reached = converged;
+                    break;
+                case BenchScenario.Stability:
+                    result.Reached = converged && await ObserveStabilityAsync(cluster, options, result, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                case BenchScenario.Cpu:
+                    await MeasureCpuAsync(options, result, progress, cancellationToken).ConfigureAwait(false);
+                    result.Reached = converged;
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(options), options.Scenario, "Unknown scenario.");
+            }
+
+            result.ElapsedMs = clock.ElapsedMilliseconds;
+            progress("stopping the nodes");
+        }
+
+        return result;
+    }
+
+    private static BenchResult NewResult(BenchOptions options) => new()
+    {
+        Scenario = options.Scenario.ToString().ToLowerInvariant(),
+        Nodes = options.NodeCount,
+        Transport = options.Transport.ToString().ToLowerInvariant(),
+        IntervalMs = options.GossipInterval.TotalMilliseconds,
+        Drop = options.EffectiveDrop,
+        Seed = options.Seed,
+        TimeoutS = options.EffectiveTimeout.TotalSeconds,
+        WindowS = options.Scenario == BenchScenario.Bandwidth ? options.Window.TotalSeconds : null,
+        DurationS = options.Scenario is BenchScenario.Stability or BenchScenario.Cpu ? options.Duration.TotalSeconds : null,
+        ProcessorCount = Environment.ProcessorCount,
+        Runtime = Environment.Version.ToString(),
+        ServerGc = GCSettings.IsServerGC,
+    };
+
+    /// <summary>Waits until every node sees all N nodes live (perf_test.rs <c>test_bandwidth_aux</c>'s wait).</summary>
+    private static async Task<bool> ConvergeAsync(
+        BenchCluster cluster, BenchOptions options, Stopwatch clock, BenchResult result, Action<string> progress, CancellationToken cancellationToken)
+    {
+        var n = options.NodeCount;
+        var times = await LivenessWait.UntilAsync(cluster.Nodes, live => live.Count == n, clock, options.EffectiveTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        result.ConvergedNodes = times.Count(time => time is not null);
+        if (result.ConvergedNodes == n)
+        {
+            result.ConvergenceMs = Milliseconds(times.Max()!.Value);
+            progress($"converged: every node sees {n} live after {result.ConvergenceMs} ms");
+            return true;
+        }
+
+        progress($"not converged: {result.ConvergedNodes} of {n} nodes saw all {n} live within {options.EffectiveTimeout.TotalSeconds} s");
+        return false;
+    }
+
+    private static long Milliseconds(TimeSpan time) => (long)Math.Round(time.TotalMilliseconds);
+
+    private static double Round(double value, int decimals) => Math.Round(value, decimals, MidpointRounding.AwayFromZero);
+}

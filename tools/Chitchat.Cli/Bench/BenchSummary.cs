@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace Chitchat.Cli.Bench;
+
+/// <summary>The readable summary of a bench run (without <c>--json</c>).</summary>
+internal static class BenchSummary
+{
+    public static IEnumerable<string> Lines(BenchResult r)
+    {
+        var drop = r.Drop > 0 ? $", {Number(r.Drop * 100)} % of messages dropped" : string.Empty;
+        yield return $"chitchat bench {r.Scenario}: {r.Nodes} nodes over {r.Transport}, gossip every {Number(r.IntervalMs)} ms{drop}";
+        yield return r.ConvergenceMs is { } convergence
+            ? $"  convergence      {Ms(convergence)} until every node saw all {r.Nodes} live (spawning took {Ms(r.SpawnMs ?? 0)})"
+            : $"  convergence      NOT reached: {r.ConvergedNodes} of {r.Nodes} nodes saw all live within {Number(r.TimeoutS)} s";
+
+        if (r.CrashedNode is { } crashed)
+        {
+            yield return $"  detection        {crashed} crashed; node_1 stopped listing it live after {Ms(r.DetectionFirstMs)}";
+            yield return r.DetectionAllMs is { } all
+                ? $"                   every survivor after {Ms(all)}"
+                : $"                   only {r.DetectedBy} of {r.Nodes - 1} survivors within {Number(r.TimeoutS)} s";
+        }
+
+        if (r.BytesPerSecPerNode is { } bytes)
+        {
+            yield return $"  bandwidth        {Number(bytes)} bytes/s and {Number(r.MessagesPerSecPerNode ?? 0)} messages/s per node over {Number(r.WindowS ?? 0)} s ({Number(r.BytesPerMessage ?? 0)} bytes per message)";
+        }
+
+        if (r.FalseDeaths is { } falseDeaths)
+        {
+            yield return $"  stability        {falseDeaths} false death declarations ({r.FalseDeathSubjects} distinct nodes) in {Number(r.DurationS ?? 0)} s";
+        }
+
+        if (r.CpuCores is { } cores)
+        {
+            yield return $"  cpu              {Number(cores)} cores busy; {Number(r.CpuMsPerNodeSec ?? 0)} ms of processor time per node-second";
+            yield return $"  allocations      {Number(r.AllocBytesPerNodeSec ?? 0)} bytes per node-second; GCs gen0 {r.GcCount?.Gen0}, gen1 {r.GcCount?.Gen1}, gen2 {r.GcCount?.Gen2} in {Number(r.DurationS ?? 0)} s";
+            yield return $"  memory           heap {Mib(r.HeapBytes ?? 0)}, working set {Mib(r.WorkingSetBytes ?? 0)}";
+            yield return $"  scheduling       100 ms timer late by {Number(r.TimerLagMeanMs ?? 0)} ms on average, {Number(r.TimerLagMaxMs ?? 0)} ms at most; {r.ThreadPoolThreads} pool threads";
+        }
+
+        yield return $"  result           {(r.Reached ? "goal reached" : "goal NOT reached")} in {Ms(r.ElapsedMs)} ({r.ProcessorCount} processors, .NET {r.Runtime}{(r.ServerGc ? ", server GC" : string.Empty)})";
+    }
+
+    private static string Number(double value) => value.ToString("#,0.###", CultureInfo.InvariantCulture);
+
+    private static string Ms(long? value) => value is { } ms ? ms.ToString("#,0", CultureInfo.InvariantCulture) + " ms" : "-";
+
+    private static string Mib(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
+}
