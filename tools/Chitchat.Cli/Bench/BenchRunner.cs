@@ -37,7 +37,7 @@ internal static partial class BenchRunner
         await using (cluster.ConfigureAwait(false))
         {
             await cluster.SpawnAllAsync(cancellationToken).ConfigureAwait(false);
-            result.SpawnMs = clock.ElapsedMilliseconds;
+            result.SpawnMs = Milliseconds(clock.Elapsed);
             progress($"spawned {options.NodeCount} nodes in {result.SpawnMs} ms");
 
             var converged = await ConvergeAsync(cluster, options, clock, result, progress, cancellationToken).ConfigureAwait(false);
@@ -65,7 +65,7 @@ internal static partial class BenchRunner
                     throw new ArgumentOutOfRangeException(nameof(options), options.Scenario, "Unknown scenario.");
             }
 
-            result.ElapsedMs = clock.ElapsedMilliseconds;
+            result.ElapsedMs = Milliseconds(clock.Elapsed);
             progress("stopping the nodes");
         }
 

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Chitchat.IntegrationTests.Bench;
+
+/// <summary>Runs the built <c>chitchat</c> tool as a process and checks what <c>bench --json</c> prints.</summary>
+public sealed class BenchCommandProcessTests
+{
+    private static readonly TimeSpan s_processTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task BenchDetectionJson_PrintsOneSnakeCaseObjectWithEveryFigure()
+    {
+        var (exitCode, stdout, stderr) = await RunToolAsync("bench", "detection", "--nodes", "3", "--interval-ms", "100", "--json", "--seed", "5");
+
+        exitCode.Should().Be(0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().ContainSingle("one JSON object per run");
+        using var json = JsonDocument.Parse(lines[0]);
+        var root = json.RootElement;
+        root.GetProperty("scenario").GetString().Should().Be("detection");
+        root.GetProperty("nodes").GetInt32().Should().Be(3);
+        root.GetProperty("transport").GetString().Should().Be("memory");
+        root.GetProperty("interval_ms").GetDouble().Should().Be(100);
+        root.GetProperty("drop").GetDouble().Should().Be(0);
+        root.GetProperty("seed").GetInt32().Should().Be(5);
+        root.GetProperty("reached").GetBoolean().Should().BeTrue();
+        root.GetProperty("convergence_ms").GetInt64().Should().BePositive();
+        root.GetProperty("detection_first_ms").GetInt64().Should().BePositive();
+        root.GetProperty("detection_all_ms").GetInt64().Should().BeGreaterThanOrEqualTo(root.GetProperty("detection_first_ms").GetInt64());
+        root.TryGetProperty("bytes_per_sec_per_node", out _).Should().BeFalse("the detection scenario does not measure bandwidth");
+        stderr.Should().Contain("converged");
+    }
+
+    [Fact]
+    public async Task BenchBadDrop_ExitsWithUsageError()
+    {
+        var (exitCode, stdout, stderr) = await RunToolAsync("bench", "bandwidth", "--drop", "1.5");
+
+        exitCode.Should().Be(2);
+        stdout.Should().BeEmpty();
+        stderr.Should().Contain("--drop");
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToolAsync(params string[] args)
+    {
+        // The test project references the tool, so its assembly sits next to the tests.
+        var tool = Path.Combine(AppContext.BaseDirectory, "Chitchat.Cli.dll");
+        File.Exists(tool).Should().BeTrue($"the tool is built next to the tests ({tool})");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(tool);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(s_processTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
