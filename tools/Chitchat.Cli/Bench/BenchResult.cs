@@ -84,8 +84,17 @@ internal sealed class BenchResult
     /// <summary>Gets the garbage collections per generation during the observation.</summary>
     public BenchGcCounts? GcCount { get; set; }
 
-    /// <summary>Gets the bytes allocated on the managed heap at the end of the observation (<see cref="GC.GetTotalMemory(bool)"/>).</summary>
+    /// <summary>Gets the total time the garbage collector paused the process during the observation.</summary>
+    public long? GcPauseMs { get; set; }
+
+    /// <summary>
+    /// Gets the size of the managed heap after the last garbage collection of the observation (live objects,
+    /// garbage of older generations not yet collected and fragmentation; <see cref="GCMemoryInfo.HeapSizeBytes"/>).
+    /// </summary>
     public long? HeapBytes { get; set; }
+
+    /// <summary>Gets the bytes still reachable after a full blocking collection at the end of the observation.</summary>
+    public long? LiveHeapBytes { get; set; }
 
     /// <summary>Gets the process working set at the end of the observation.</summary>
     public long? WorkingSetBytes { get; set; }

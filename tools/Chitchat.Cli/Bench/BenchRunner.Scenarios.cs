@@ -78,6 +78,7 @@ internal static partial class BenchRunner
         var cpuBefore = ProcessorTime();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        var pausedBefore = GC.GetTotalPauseDuration();
         var wall = Stopwatch.StartNew();
 
         await Task.Delay(options.Duration, cancellationToken).ConfigureAwait(false);
@@ -89,6 +90,7 @@ internal static partial class BenchRunner
             GC.CollectionCount(0) - collectionsBefore[0],
             GC.CollectionCount(1) - collectionsBefore[1],
             GC.CollectionCount(2) - collectionsBefore[2]);
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
         stopProbe.Cancel();
         var (lagMean, lagMax) = await lag.ConfigureAwait(false);
 
@@ -96,7 +98,9 @@ internal static partial class BenchRunner
         result.CpuCores = Round(cpu.TotalSeconds / seconds, 3);
         result.CpuMsPerNodeSec = Round(cpu.TotalMilliseconds / nodeSeconds, 3);
         result.AllocBytesPerNodeSec = Round(allocated / nodeSeconds, 0);
-        result.HeapBytes = GC.GetTotalMemory(forceFullCollection: false);
+        result.GcPauseMs = Milliseconds(paused);
+        var lastGc = GC.GetGCMemoryInfo();
+        result.HeapBytes = lastGc.Index > 0 ? lastGc.HeapSizeBytes : GC.GetTotalMemory(forceFullCollection: false);
         using (var process = Process.GetCurrentProcess())
         {
             result.WorkingSetBytes = process.WorkingSet64;
@@ -105,6 +109,9 @@ internal static partial class BenchRunner
         result.TimerLagMeanMs = Round(lagMean, 2);
         result.TimerLagMaxMs = Round(lagMax, 2);
         result.ThreadPoolThreads = ThreadPool.ThreadCount;
+
+        // Last, as it disturbs the process: what the nodes really hold, after a full blocking collection.
+        result.LiveHeapBytes = GC.GetTotalMemory(forceFullCollection: true);
         progress($"{result.CpuCores} cores busy, {result.CpuMsPerNodeSec} ms of processor time and {result.AllocBytesPerNodeSec} bytes allocated per node-second");
     }
 

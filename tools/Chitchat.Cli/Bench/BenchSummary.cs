@@ -35,7 +35,8 @@ internal static class BenchSummary
         {
             yield return $"  cpu              {Number(cores)} cores busy; {Number(r.CpuMsPerNodeSec ?? 0)} ms of processor time per node-second";
             yield return $"  allocations      {Number(r.AllocBytesPerNodeSec ?? 0)} bytes per node-second; GCs gen0 {r.GcCount?.Gen0}, gen1 {r.GcCount?.Gen1}, gen2 {r.GcCount?.Gen2} in {Number(r.DurationS ?? 0)} s";
-            yield return $"  memory           heap {Mib(r.HeapBytes ?? 0)}, working set {Mib(r.WorkingSetBytes ?? 0)}";
+            yield return $"  gc pauses        {Ms(r.GcPauseMs)} in {Number(r.DurationS ?? 0)} s";
+            yield return $"  memory           heap {Mib(r.HeapBytes ?? 0)} after the last GC, {Mib(r.LiveHeapBytes ?? 0)} live after a full GC; working set {Mib(r.WorkingSetBytes ?? 0)}";
             yield return $"  scheduling       100 ms timer late by {Number(r.TimerLagMeanMs ?? 0)} ms on average, {Number(r.TimerLagMaxMs ?? 0)} ms at most; {r.ThreadPoolThreads} pool threads";
         }
 
