@@ -46,6 +46,12 @@ internal sealed class BenchResult
     /// <summary>Gets how many nodes saw all nodes live (less than <see cref="Nodes"/> if convergence timed out).</summary>
     public int? ConvergedNodes { get; set; }
 
+    /// <summary>Gets the smallest live count among the nodes when the convergence wait ended.</summary>
+    public int? LiveCountMin { get; set; }
+
+    /// <summary>Gets the mean live count of the nodes when the convergence wait ended.</summary>
+    public double? LiveCountMean { get; set; }
+
     /// <summary>Gets the node id of the crashed node (detection).</summary>
     public string? CrashedNode { get; set; }
 

@@ -93,9 +93,24 @@ internal static partial class BenchRunner
         BenchCluster cluster, BenchOptions options, Stopwatch clock, BenchResult result, Action<string> progress, CancellationToken cancellationToken)
     {
         var n = options.NodeCount;
-        var times = await LivenessWait.UntilAsync(cluster.Nodes, live => live.Count == n, clock, options.EffectiveTimeout, cancellationToken)
-            .ConfigureAwait(false);
+        using var stopReports = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reports = ReportConvergenceAsync(cluster, n, progress, stopReports.Token);
+        TimeSpan?[] times;
+        try
+        {
+            times = await LivenessWait.UntilAsync(cluster.Nodes, live => live.Count == n, clock, options.EffectiveTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            stopReports.Cancel();
+            await reports.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         result.ConvergedNodes = times.Count(time => time is not null);
+        var counts = LiveCounts(cluster);
+        result.LiveCountMin = counts.Min();
+        result.LiveCountMean = Round(counts.Average(), 1);
         if (result.ConvergedNodes == n)
         {
             result.ConvergenceMs = Milliseconds(times.Max()!.Value);
@@ -103,9 +118,24 @@ internal static partial class BenchRunner
             return true;
         }
 
-        progress($"not converged: {result.ConvergedNodes} of {n} nodes saw all {n} live within {options.EffectiveTimeout.TotalSeconds} s");
+        progress($"not converged: {result.ConvergedNodes} of {n} nodes saw all {n} live within {options.EffectiveTimeout.TotalSeconds} s"
+            + $" (live counts: min {result.LiveCountMin}, mean {result.LiveCountMean})");
         return false;
     }
+
+    /// <summary>Reports the live counts every 5 seconds while the cluster converges slowly.</summary>
+    private static async Task ReportConvergenceAsync(BenchCluster cluster, int n, Action<string> progress, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var counts = LiveCounts(cluster);
+            progress($"converging: {counts.Count(count => count == n)} of {n} nodes see all live (live counts: min {counts.Min()}, mean {Round(counts.Average(), 1)})");
+        }
+    }
+
+    private static int[] LiveCounts(BenchCluster cluster) =>
+        cluster.Nodes.Select(node => node.Chitchat.LiveNodesWatch.Current.Count).ToArray();
 
     private static long Milliseconds(TimeSpan time) => (long)Math.Round(time.TotalMilliseconds);
 
