@@ -176,6 +176,15 @@ public sealed class DecodeProcessTests
         result.StandardError.Should().Contain("not a hex digit");
     }
 
+    [Fact]
+    public async Task Decode_NoInput_ExitsWithCode2()
+    {
+        var result = await CliTool.RunAsync(s_timeout, [], "decode");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.StandardError.Should().Contain("no input");
+    }
+
     private static async Task<(JsonElement Json, byte[] Bytes)> DecodeHexAsync(string hex)
     {
         var result = await CliTool.RunAsync(s_timeout, null, "decode", "--hex", hex);

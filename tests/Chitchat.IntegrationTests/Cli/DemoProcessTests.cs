@@ -15,10 +15,10 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
 
         result.ExitCode.Should().Be(0, result.ToString());
         result.StandardOutput.Should()
-            .Contain("Step 1/5").And.Contain("converged: every node sees all 5 nodes live")
+            .Contain("Step 1/5").And.Contain("the cluster converged, every node sees all 5 nodes live")
             .And.Contain("Step 2/5").And.Contain("the key reached all 5 nodes")
             .And.Contain("Step 3/5").And.Contain("node-4 crashed").And.Contain("all 4 survivors declared node-4 dead")
-            .And.Contain("Step 4/5").And.Contain("rejoined: every node sees all 5 nodes live")
+            .And.Contain("Step 4/5").And.Contain("rejoined, every node sees all 5 nodes live")
             .And.Contain("Step 5/5").And.Contain("every node forgot the old incarnation of node-4")
             .And.Contain("Summary: all 5 steps completed in");
         result.StandardOutput.Should().NotContain("\u001b[", "redirected output is plain text, without terminal escape codes");
