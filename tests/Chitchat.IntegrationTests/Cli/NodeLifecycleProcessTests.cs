@@ -14,6 +14,12 @@ public sealed class NodeLifecycleProcessTests(ITestOutputHelper output)
     private const int IntervalMs = 50;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
+    // Generous: a just-started node's failure detector still leans on its 5 s prior interval (see WarmUpAsync).
+    private static readonly TimeSpan s_deathTimeout = TimeSpan.FromSeconds(45);
+
+    // Heartbeats of the victim to observe before the kill (about 2 to 3 s at this gossip interval).
+    private const ulong WarmUpHeartbeats = 100;
+
     [Fact]
     public async Task SetKv_OnOneNode_ReachesTheOthersAndSoDoesItsDeletion()
     {
@@ -42,6 +48,7 @@ public sealed class NodeLifecycleProcessTests(ITestOutputHelper output)
     {
         await using var cluster = await StartConvergedAsync();
         var victim = cluster[2];
+        await WarmUpAsync(cluster);
 
         var stopwatch = Stopwatch.StartNew();
         victim.Process.Kill();
@@ -50,7 +57,7 @@ public sealed class NodeLifecycleProcessTests(ITestOutputHelper output)
             await cluster.WaitForAsync(
                 node,
                 view => view.DeadNodes.Any(id => id.NodeId == "node_2") && view.LiveNodes.All(id => id.NodeId != "node_2"),
-                s_timeout,
+                s_deathTimeout,
                 "node_2 is dead");
             output.WriteLine($"{node.NodeId} declared node_2 dead {stopwatch.Elapsed.TotalSeconds:0.00} s after SIGKILL");
         }
@@ -61,8 +68,9 @@ public sealed class NodeLifecycleProcessTests(ITestOutputHelper output)
     {
         await using var cluster = await StartConvergedAsync();
         var oldGeneration = cluster[2].Generation;
+        await WarmUpAsync(cluster);
         cluster[2].Process.Kill();
-        await cluster.WaitForAsync(cluster[0], view => view.DeadNodes.Any(id => id.NodeId == "node_2"), s_timeout, "node_2 is dead");
+        await cluster.WaitForAsync(cluster[0], view => view.DeadNodes.Any(id => id.NodeId == "node_2"), s_deathTimeout, "node_2 is dead");
 
         var newGeneration = oldGeneration + 1;
         var stopwatch = Stopwatch.StartNew();
@@ -79,6 +87,23 @@ public sealed class NodeLifecycleProcessTests(ITestOutputHelper output)
         }
 
         restarted.Generation.Should().Be(newGeneration);
+    }
+
+    /// <summary>
+    /// Lets the survivors' failure detectors learn node_2's heartbeat rate before it is killed. The detector's mean
+    /// interval starts from a 5 s prior (weight 5, chitchat-test's defaults), so right after start-up phi grows
+    /// slowly and a death takes tens of seconds to be declared; after ~100 observed heartbeats it takes a few.
+    /// </summary>
+    private static async Task WarmUpAsync(NodeProcessCluster cluster)
+    {
+        foreach (var node in cluster.Nodes.Take(2))
+        {
+            await cluster.WaitForAsync(
+                node,
+                view => view.NodeStates.FirstOrDefault(state => state.Id.NodeId == "node_2")?.Heartbeat >= WarmUpHeartbeats,
+                s_timeout,
+                $"node_2's heartbeat reached {WarmUpHeartbeats}");
+        }
     }
 
     private async Task<NodeProcessCluster> StartConvergedAsync()
