@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Chitchat.IntegrationTests.Cli;
 
 namespace Chitchat.IntegrationTests.Bench;
 
@@ -44,35 +44,7 @@ public sealed class BenchCommandProcessTests
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToolAsync(params string[] args)
     {
-        // The test project references the tool, so its assembly sits next to the tests.
-        var tool = Path.Combine(AppContext.BaseDirectory, "Chitchat.Cli.dll");
-        File.Exists(tool).Should().BeTrue($"the tool is built next to the tests ({tool})");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(tool);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(s_processTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        var result = await CliTool.RunAsync(s_processTimeout, stdin: null, args);
+        return (result.ExitCode, result.StandardOutput, result.StandardError);
     }
 }

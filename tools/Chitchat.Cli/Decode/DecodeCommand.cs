@@ -30,11 +30,11 @@ internal static class DecodeCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var (datagram, inputError) = await ReadInputAsync(parseResult.GetValue(hex), parseResult.GetValue(file), cancellationToken).ConfigureAwait(false);
+            var (datagram, inputError, exitCode) = await ReadInputAsync(parseResult.GetValue(hex), parseResult.GetValue(file), cancellationToken).ConfigureAwait(false);
             if (datagram is null)
             {
                 await Console.Error.WriteLineAsync($"error: {inputError}").ConfigureAwait(false);
-                return inputError!.StartsWith("no input", StringComparison.Ordinal) ? ExitCodes.Usage : ExitCodes.Failure;
+                return exitCode;
             }
 
             return await DecodeAsync(datagram, Console.Out, Console.Error).ConfigureAwait(false);
@@ -57,28 +57,29 @@ internal static class DecodeCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<(byte[]? Datagram, string? Error)> ReadInputAsync(string? hex, FileInfo? file, CancellationToken cancellationToken)
+    /// <summary>Reads the datagram; on failure, says why and with which exit code (2 when no input was given at all).</summary>
+    private static async Task<(byte[]? Datagram, string? Error, int ExitCode)> ReadInputAsync(string? hex, FileInfo? file, CancellationToken cancellationToken)
     {
         if (hex is not null)
         {
-            return DatagramInput.TryParseHex(hex, out var bytes, out var error) ? (bytes, null) : (null, $"--hex: {error}");
+            return DatagramInput.TryParseHex(hex, out var bytes, out var error) ? Ok(bytes) : Fail($"--hex: {error}");
         }
 
         if (file is not null)
         {
             try
             {
-                return (await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false), null);
+                return Ok(await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                return (null, $"--file: cannot read {file.FullName}: {ex.Message}");
+                return Fail($"--file: cannot read {file.FullName}: {ex.Message}");
             }
         }
 
         if (!Console.IsInputRedirected)
         {
-            return (null, "no input: give --hex HEX or --file PATH, or pipe the datagram (hex or raw bytes) to standard input.");
+            return Fail("no input: give --hex HEX or --file PATH, or pipe the datagram (hex or raw bytes) to standard input.", ExitCodes.Usage);
         }
 
         using var stdin = Console.OpenStandardInput();
@@ -86,11 +87,15 @@ internal static class DecodeCommand
         await stdin.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         if (buffer.Length == 0)
         {
-            return (null, "no input: standard input is empty.");
+            return Fail("no input: standard input is empty.", ExitCodes.Usage);
         }
 
         return DatagramInput.TryInterpretStdin(buffer.ToArray(), out var datagram, out var stdinError)
-            ? (datagram, null)
-            : (null, $"standard input: {stdinError}");
+            ? Ok(datagram)
+            : Fail($"standard input: {stdinError}");
+
+        static (byte[]?, string?, int) Ok(byte[] datagram) => (datagram, null, ExitCodes.Success);
+
+        static (byte[]?, string?, int) Fail(string error, int exitCode = ExitCodes.Failure) => (null, error, exitCode);
     }
 }

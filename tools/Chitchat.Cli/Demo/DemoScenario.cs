@@ -71,7 +71,7 @@ internal sealed class DemoScenario
         return End(
             converged,
             start,
-            $"converged: every node sees all {n} nodes live",
+            $"the cluster converged, every node sees all {n} nodes live",
             $"the nodes did not all see each other live within {DemoFormat.Seconds(bound)}",
             "converge");
     }
@@ -174,7 +174,7 @@ internal sealed class DemoScenario
         return End(
             ok,
             start,
-            $"{restarted.Name} (generation {restarted.Id.GenerationId}) rejoined: every node sees all {_settings.NodeCount} nodes live",
+            $"{restarted.Name} (generation {restarted.Id.GenerationId}) rejoined, every node sees all {_settings.NodeCount} nodes live",
             $"{restarted.Name} did not rejoin everywhere within {DemoFormat.Seconds(bound)}",
             "rejoin");
     }

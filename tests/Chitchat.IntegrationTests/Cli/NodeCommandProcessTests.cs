@@ -1,0 +1,98 @@
+using System.Net;
+
+namespace Chitchat.IntegrationTests.Cli;
+
+/// <summary>One <c>chitchat node</c> process: HTTP errors, tombstones, graceful stop, and start-up failures.</summary>
+public sealed class NodeCommandProcessTests
+{
+    private static readonly TimeSpan s_exitTimeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task SetKv_MissingParameters_Returns400WithAClearMessage()
+    {
+        await using var node = await StartSingleAsync();
+
+        var (status, body) = await node.GetAsync("/set_kv/?key=only_key");
+        status.Should().Be(HttpStatusCode.BadRequest);
+        body.Should().Contain("missing query parameter 'value'");
+
+        (status, body) = await node.GetAsync("/mark_for_deletion");
+        status.Should().Be(HttpStatusCode.BadRequest);
+        body.Should().Contain("missing query parameter 'key'");
+
+        var view = await node.TryGetStateAsync();
+        view!.NodeStates.Single().KeyValues.Should().BeEmpty("a rejected request changes nothing");
+    }
+
+    [Fact]
+    public async Task MarkForDeletion_SetKey_LeavesATombstoneInTheJson()
+    {
+        await using var node = await StartSingleAsync();
+
+        (await node.GetAsync("/set_kv/?key=k&value=v")).Status.Should().Be(HttpStatusCode.OK);
+        var (status, body) = await node.GetAsync("/mark_for_deletion/?key=k");
+        status.Should().Be(HttpStatusCode.OK);
+        body.Should().MatchRegex("\"status\"\\s*:\\s*true");
+
+        var view = await node.TryGetStateAsync();
+        var state = view!.NodeStates.Single();
+        state.KeyValues["k"].Should().Be(new ValueView(string.Empty, 2, "Delete"));
+        state.MaxVersion.Should().Be(2);
+        view.Json.Should().Contain("\n  \"cluster_id\": \"testing\"", "GET / is pretty-printed with two spaces");
+    }
+
+    [Fact]
+    public async Task Sigterm_RunningNode_ShutsDownGracefullyWithExitCode0()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // No SIGTERM to send.
+        }
+
+        await using var node = await StartSingleAsync();
+        await node.Process.TerminateAsync();
+
+        var exitCode = await node.Process.WaitForExitAsync(s_exitTimeout);
+        exitCode.Should().Be(0, node.Process.Describe());
+        node.Process.StandardErrorText.Should().Contain("Received SIGTERM: shutting down");
+        node.Process.StandardErrorText.Should().Contain("stopped");
+    }
+
+    [Fact]
+    public async Task Start_AddressAlreadyInUse_ExitsWithCode1AndSaysWhy()
+    {
+        await using var first = await StartSingleAsync();
+
+        var second = await CliTool.RunAsync(s_exitTimeout, null, "node", "--listen_addr", first.Address, "--node_id", "second");
+
+        second.ExitCode.Should().Be(1, second.ToString());
+        second.StandardError.Should().Contain("error: cannot start the chitchat node").And.Contain(first.Address);
+    }
+
+    [Theory]
+    [InlineData("node", "--no_such_flag")]
+    [InlineData("node", "--listen_addr", "127.0.0.1")]
+    [InlineData("node", "--listen-addr", "not-an-address:10000")]
+    [InlineData("node", "--interval_ms", "0")]
+    [InlineData("node", "--interval_ms")]
+    [InlineData("no-such-command")]
+    public async Task BadCommandLine_PrintsUsageAndExitsWithCode2(params string[] args)
+    {
+        var result = await CliTool.RunAsync(s_exitTimeout, null, args);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.StandardError.Should().Contain("Usage:");
+    }
+
+    [Fact]
+    public async Task Help_ListsTheCommands()
+    {
+        var result = await CliTool.RunAsync(s_exitTimeout, null, "--help");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.StandardOutput.Should().Contain("demo").And.Contain("node").And.Contain("decode").And.Contain("chitchat [command]");
+    }
+
+    private static Task<NodeProcess> StartSingleAsync() =>
+        NodeProcess.StartAsync("solo", (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["--interval_ms", "100"]);
+}
