@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using Chitchat.Transport;
 
 namespace Chitchat.IntegrationTests;
@@ -39,8 +38,9 @@ public sealed class ReadmeExampleTests
     [Fact]
     public void ReadmeExample_IsTheCodeBlockOfTheReadme()
     {
-        var thisFile = ThisFilePath();
-        var readme = File.ReadAllText(FindReadme(thisFile)).ReplaceLineEndings("\n");
+        var copies = Path.Combine(AppContext.BaseDirectory, "readme");
+        var thisFile = Path.Combine(copies, "ReadmeExampleTests.cs.txt");
+        var readme = File.ReadAllText(Path.Combine(copies, "README.md")).ReplaceLineEndings("\n");
         var markerAt = readme.IndexOf(ReadmeMarker, StringComparison.Ordinal);
         markerAt.Should().BeGreaterThanOrEqualTo(0, $"README.md has the marker {ReadmeMarker}");
         var blockStart = readme.IndexOf("```csharp\n", markerAt, StringComparison.Ordinal) + "```csharp\n".Length;
@@ -61,22 +61,6 @@ public sealed class ReadmeExampleTests
         var sourceCode = source[begin..end].TrimEnd('\n');
 
         readmeCode.Should().Be(sourceCode, "the README's example is the code compiled and run by this test");
-    }
-
-    private static string ThisFilePath([CallerFilePath] string path = "") => path;
-
-    private static string FindReadme(string start)
-    {
-        for (var directory = Path.GetDirectoryName(start); directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            var candidate = Path.Combine(directory, "README.md");
-            if (File.Exists(candidate) && File.Exists(Path.Combine(directory, "Chitchat.sln")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"README.md not found above {start}.");
     }
 }
 
