@@ -9,8 +9,9 @@ namespace Chitchat.Cli.Bench;
 /// </summary>
 /// <remarks>
 /// Every wait is bounded (<see cref="BenchOptions.EffectiveTimeout"/>), so a run ends by itself even if its goal
-/// is never reached; it then reports <see cref="BenchResult.Reached"/> false. Liveness is read from each node's
-/// live-nodes watch, never by polling in a loop.
+/// is never reached; it then reports <see cref="BenchResult.Reached"/> false. Waits for a liveness condition follow
+/// each node's live-nodes watch; only the stability monitor also samples on a timer (every gossip interval), and
+/// progress lines read the live counts every 5 seconds.
 /// </remarks>
 internal static partial class BenchRunner
 {
