@@ -23,8 +23,9 @@ internal sealed partial class ClusterState
         }
 
         var staleNodes = new StaleNodes();
-        foreach (var (id, state) in _nodeStates)
+        foreach (var state in _nodeStates.InOrder)
         {
+            var id = state.ChitchatId;
             if (excluded.Count != 0 && excluded.Contains(id))
             {
                 continue;
