@@ -67,9 +67,11 @@ public sealed partial class ChitchatInstance
 
     internal void ReportHeartbeatsInDigest(Digest digest)
     {
-        foreach (var (id, nodeDigest) in digest.NodeDigests)
+        var ids = digest.Ids;
+        var entries = digest.Entries;
+        for (var i = 0; i < ids.Length; i++)
         {
-            ReportHeartbeat(id, nodeDigest.Heartbeat);
+            ReportHeartbeat(ids[i], entries[i].Heartbeat);
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed partial class ClusterState
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly List<KeyValuePair<string, VersionedValue>> _staleKeyValuesBuffer = [];
+    private readonly StaleNodes _staleNodes = new();
     private volatile IReadOnlySet<IPEndPoint> _seedAddrs = new HashSet<IPEndPoint>();
 
     public ClusterState(ListenerRegistry listeners, TimeProvider timeProvider, Random random)
