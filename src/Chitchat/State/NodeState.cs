@@ -37,6 +37,11 @@ public sealed class NodeState
     // Number of tombstones (DeletionStatus.Deleted) in _keyValues, so that NumKeyValues is O(1).
     private int _deletedCount;
 
+    // Number of entries scheduled for deletion (Deleted or DeleteAfterTtl), and a lower bound of their
+    // StatusChangeTimestamp: the per-round garbage collection skips the scan when none can have expired.
+    private int _scheduledCount;
+    private long _earliestScheduledTimestamp = long.MaxValue;
+
     internal NodeState(ChitchatId chitchatId, ListenerRegistry listeners, TimeProvider timeProvider)
     {
         ChitchatId = chitchatId;
@@ -53,6 +58,8 @@ public sealed class NodeState
         _timeProvider = other._timeProvider;
         _keyValues = new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
         _deletedCount = other._deletedCount;
+        _scheduledCount = other._scheduledCount;
+        _earliestScheduledTimestamp = other._earliestScheduledTimestamp;
 
         // Copies (snapshots, live-nodes watch) never compute deltas: an empty window that covers nothing.
         _recentVersions = new RecentVersions(ulong.MaxValue);
@@ -323,23 +330,51 @@ public sealed class NodeState
     private void Store(string key, VersionedValue value, VersionedValue? previous)
     {
         _keyValues[key] = value;
-        _deletedCount += (value.IsDeleted ? 1 : 0) - (previous is { IsDeleted: true } ? 1 : 0);
+        if (previous is not null)
+        {
+            Uncount(previous);
+        }
+
+        if (value.Status != DeletionStatus.Set)
+        {
+            _scheduledCount++;
+            _deletedCount += value.IsDeleted ? 1 : 0;
+            _earliestScheduledTimestamp = Math.Min(_earliestScheduledTimestamp, value.StatusChangeTimestamp);
+        }
+
         _recentVersions.Record(value.Version, key);
     }
 
     private void RemoveEntry(string key)
     {
-        if (_keyValues.Remove(key, out var removed) && removed.IsDeleted)
+        if (_keyValues.Remove(key, out var removed))
         {
-            _deletedCount--;
+            Uncount(removed);
+        }
+    }
+
+    private void Uncount(VersionedValue value)
+    {
+        if (value.Status != DeletionStatus.Set)
+        {
+            _scheduledCount--;
+            _deletedCount -= value.IsDeleted ? 1 : 0;
         }
     }
 
     /// <summary>Removes tombstones and TTL'd values older than the grace period (BEHAVIOUR.md §4).</summary>
     internal void GcKeysMarkedForDeletion(TimeSpan gracePeriod, long now)
     {
+        // Every scheduled entry changed status at or after the earliest timestamp: if that one is still
+        // within the grace period, so are all of them (and there is nothing to scan without any).
+        if (_scheduledCount == 0 || _timeProvider.GetElapsedTime(_earliestScheduledTimestamp, now) < gracePeriod)
+        {
+            return;
+        }
+
         List<string>? expired = null;
         var lastGcVersion = LastGcVersion;
+        var earliestRemaining = long.MaxValue;
         foreach (var (key, entry) in _keyValues)
         {
             if (entry.Status == DeletionStatus.Set)
@@ -349,6 +384,7 @@ public sealed class NodeState
 
             if (_timeProvider.GetElapsedTime(entry.StatusChangeTimestamp, now) < gracePeriod)
             {
+                earliestRemaining = Math.Min(earliestRemaining, entry.StatusChangeTimestamp);
                 continue;
             }
 
@@ -356,6 +392,7 @@ public sealed class NodeState
             lastGcVersion = Math.Max(lastGcVersion, entry.Version);
         }
 
+        _earliestScheduledTimestamp = earliestRemaining;
         if (expired is null)
         {
             return;
@@ -529,6 +566,8 @@ public sealed class NodeState
     {
         _keyValues.Clear();
         _deletedCount = 0;
+        _scheduledCount = 0;
+        _earliestScheduledTimestamp = long.MaxValue;
         _recentVersions.Reset(0);
         Heartbeat = 0;
         MaxVersion = 0;
