@@ -82,7 +82,8 @@ internal sealed partial class ClusterState
         foreach (var staleNode in staleNodes)
         {
             var state = staleNode.NodeState;
-            if (!builder.TryAddNode(state.ChitchatId, state.LastGcVersion, staleNode.FromVersionExcluded))
+            var numStale = staleNode.Staleness.NumStaleKeyValues;
+            if (!builder.TryAddNode(state.ChitchatId, state.LastGcVersion, staleNode.FromVersionExcluded, numStale))
             {
                 break;
             }
