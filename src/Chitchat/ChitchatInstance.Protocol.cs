@@ -75,9 +75,11 @@ public sealed partial class ChitchatInstance
 
     internal void ReportHeartbeatsInDigest(Digest digest)
     {
-        foreach (var (id, nodeDigest) in digest.NodeDigests)
+        var ids = digest.Ids;
+        var entries = digest.Entries;
+        for (var i = 0; i < ids.Length; i++)
         {
-            ReportHeartbeat(id, nodeDigest.Heartbeat);
+            ReportHeartbeat(ids[i], entries[i].Heartbeat);
         }
     }
 
@@ -121,41 +123,41 @@ public sealed partial class ChitchatInstance
     internal void UpdateNodesLiveness()
     {
         var self = SelfChitchatId;
-        foreach (var id in _clusterState.NodeStates.Keys)
+        var states = _clusterState.NodeStatesInOrder;
+        foreach (var state in states)
         {
-            if (!id.Equals(self))
+            if (!state.ChitchatId.Equals(self))
             {
-                _failureDetector.UpdateNodeLiveness(id);
+                _failureDetector.UpdateNodeLiveness(state.ChitchatId);
             }
         }
 
-        var current = new Dictionary<ChitchatId, ulong>();
-        foreach (var id in LiveNodes)
+        // The live nodes (self and the nodes the failure detector finds live) that have a state, with their
+        // max version, compared with the last published set without building a new map.
+        var liveCount = 0;
+        var changed = false;
+        foreach (var state in states)
         {
-            if (_clusterState.NodeState(id) is { } state)
+            var id = state.ChitchatId;
+            if (!id.Equals(self) && !_failureDetector.IsLive(id))
             {
-                current[id] = state.MaxVersion;
-            }
-        }
-
-        if (!SameLiveNodes(current, _previousLiveNodes))
-        {
-            var published = new SortedDictionary<ChitchatId, State.NodeState>();
-            var predicate = Config.ExtraLivenessPredicate;
-            foreach (var id in current.Keys)
-            {
-                var state = _clusterState.NodeState(id)!;
-                if (predicate is null || PassesExtraLivenessPredicate(predicate, state))
-                {
-                    published.Add(id, state.Clone());
-                }
+                continue;
             }
 
-            _previousLiveNodes = current;
-            LiveNodesWatch.Publish(published);
+            liveCount++;
+            changed = changed
+                || !_previousLiveNodes.TryGetValue(id, out var previousMaxVersion)
+                || previousMaxVersion != state.MaxVersion;
         }
 
-        foreach (var id in _failureDetector.GarbageCollect())
+        if (changed || liveCount != _previousLiveNodes.Count)
+        {
+            PublishLiveNodes(self, states);
+        }
+
+        _garbageCollected.Clear();
+        _failureDetector.GarbageCollect(_garbageCollected);
+        foreach (var id in _garbageCollected)
         {
             if (id.Equals(self))
             {
@@ -165,6 +167,8 @@ public sealed partial class ChitchatInstance
 
             _clusterState.RemoveNode(id);
         }
+
+        _garbageCollected.Clear();
     }
 
     private bool PassesExtraLivenessPredicate(Func<State.NodeState, bool> predicate, State.NodeState state)
@@ -181,33 +185,33 @@ public sealed partial class ChitchatInstance
         }
     }
 
-    private static bool SameLiveNodes(Dictionary<ChitchatId, ulong> current, Dictionary<ChitchatId, ulong> previous)
+    private void PublishLiveNodes(ChitchatId self, List<State.NodeState> states)
     {
-        if (current.Count != previous.Count)
+        _previousLiveNodes.Clear();
+        var published = new SortedDictionary<ChitchatId, State.NodeState>();
+        var predicate = Config.ExtraLivenessPredicate;
+        foreach (var state in states)
         {
-            return false;
-        }
-
-        foreach (var (id, maxVersion) in current)
-        {
-            if (!previous.TryGetValue(id, out var previousMaxVersion) || previousMaxVersion != maxVersion)
+            var id = state.ChitchatId;
+            if (!id.Equals(self) && !_failureDetector.IsLive(id))
             {
-                return false;
+                continue;
+            }
+
+            _previousLiveNodes.Add(id, state.MaxVersion);
+            if (predicate is null || PassesExtraLivenessPredicate(predicate, state))
+            {
+                published.Add(id, state.Clone());
             }
         }
 
-        return true;
+        LiveNodesWatch.Publish(published);
     }
 
     private IReadOnlySet<ChitchatId> ScheduledForDeletionSet()
     {
-        HashSet<ChitchatId>? set = null;
-        foreach (var id in _failureDetector.ScheduledForDeletionNodes)
-        {
-            (set ??= []).Add(id);
-        }
-
-        return set ?? s_noneExcluded;
+        _failureDetector.CollectScheduledForDeletion(_scheduledForDeletion);
+        return _scheduledForDeletion.Count == 0 ? s_noneExcluded : _scheduledForDeletion;
     }
 
     /// <summary>

@@ -31,7 +31,11 @@ public sealed partial class ChitchatInstance
     private readonly FailureDetector _failureDetector;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private Dictionary<ChitchatId, ulong> _previousLiveNodes = [];
+    private readonly Dictionary<ChitchatId, ulong> _previousLiveNodes = [];
+
+    // Scratch collections reused by every message and round (the instance is used under one lock).
+    private readonly HashSet<ChitchatId> _scheduledForDeletion = [];
+    private readonly List<ChitchatId> _garbageCollected = [];
 
     /// <summary>Creates the state machine of the node described by <paramref name="config"/>.</summary>
     /// <param name="config">The node's configuration.</param>

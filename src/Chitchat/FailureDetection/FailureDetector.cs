@@ -18,7 +18,7 @@ namespace Chitchat.FailureDetection;
 /// <para>
 /// Each remote node gets a <see cref="SamplingWindow"/> of recent heartbeat intervals. The owner calls
 /// <see cref="ReportHeartbeat"/> whenever a node's heartbeat increases, <see cref="UpdateNodeLiveness"/>
-/// for every known node at the end of each gossip round, then <see cref="GarbageCollect"/>. A node is live
+/// for every known node at the end of each gossip round, then <see cref="GarbageCollect()"/>. A node is live
 /// while its phi is at most <see cref="FailureDetectorConfig.PhiThreshold"/>; otherwise it is dead from the
 /// first update that found it so, and forgotten after <see cref="FailureDetectorConfig.DeadNodeGracePeriod"/>.
 /// The local node itself is never tracked: the caller adds it to the live set.
@@ -172,8 +172,26 @@ internal sealed partial class FailureDetector
     /// <returns>The forgotten nodes, in no particular order; the caller removes their states.</returns>
     public List<ChitchatId> GarbageCollect()
     {
-        var now = TimeProvider.GetTimestamp();
         var collected = new List<ChitchatId>();
+        GarbageCollect(collected);
+        return collected;
+    }
+
+    /// <summary>
+    /// Like <see cref="GarbageCollect()"/>, but appends the forgotten nodes to <paramref name="collected"/>
+    /// (allocates nothing when no node is due).
+    /// </summary>
+    /// <param name="collected">Receives the forgotten nodes; it is not cleared first.</param>
+    public void GarbageCollect(List<ChitchatId> collected)
+    {
+        ArgumentNullException.ThrowIfNull(collected);
+        if (_deadNodes.Count == 0)
+        {
+            return;
+        }
+
+        var now = TimeProvider.GetTimestamp();
+        var start = collected.Count;
         foreach (var (id, timeOfDeath) in _deadNodes)
         {
             if (TimeProvider.GetElapsedTime(timeOfDeath, now) >= _deadNodeGracePeriod)
@@ -182,14 +200,37 @@ internal sealed partial class FailureDetector
             }
         }
 
-        foreach (var id in collected)
+        for (var i = start; i < collected.Count; i++)
         {
+            var id = collected[i];
             _deadNodes.Remove(id);
             _windows.Remove(id);
             Log.NodeGarbageCollected(_logger, id, _deadNodeGracePeriod);
         }
+    }
 
-        return collected;
+    /// <summary>
+    /// Fills <paramref name="destination"/> (cleared first) with <see cref="ScheduledForDeletionNodes"/>,
+    /// without allocating when the set is large enough.
+    /// </summary>
+    /// <param name="destination">The set to fill.</param>
+    public void CollectScheduledForDeletion(HashSet<ChitchatId> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        destination.Clear();
+        if (_deadNodes.Count == 0)
+        {
+            return;
+        }
+
+        var now = TimeProvider.GetTimestamp();
+        foreach (var (id, timeOfDeath) in _deadNodes)
+        {
+            if (IsPastHalfGracePeriod(TimeProvider.GetElapsedTime(timeOfDeath, now)))
+            {
+                destination.Add(id);
+            }
+        }
     }
 
     /// <summary>Returns whether the last liveness update found <paramref name="id"/> live.</summary>

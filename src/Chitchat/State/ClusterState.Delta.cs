@@ -22,19 +22,32 @@ internal sealed partial class ClusterState
             return Delta.Empty;
         }
 
-        var staleNodes = new StaleNodes();
-        foreach (var (id, state) in _nodeStates)
+        var staleNodes = _staleNodes;
+        staleNodes.Clear();
+
+        // Both sequences are sorted by id: walk them together instead of searching the digest for every node.
+        var peerIds = peerDigest.Ids;
+        var peerEntries = peerDigest.Entries;
+        var peerIndex = 0;
+        foreach (var state in _nodeStates.InOrder)
         {
+            var id = state.ChitchatId;
+            var comparison = 1;
+            while (peerIndex < peerIds.Length && (comparison = peerIds[peerIndex].CompareTo(id)) < 0)
+            {
+                peerIndex++;
+            }
+
             if (excluded.Count != 0 && excluded.Contains(id))
             {
                 continue;
             }
 
             ulong peerLastGcVersion = 0, peerMaxVersion = 0;
-            if (peerDigest.TryGetValue(id, out var peerNodeDigest))
+            if (peerIndex < peerIds.Length && comparison == 0)
             {
-                peerLastGcVersion = peerNodeDigest.LastGcVersion;
-                peerMaxVersion = peerNodeDigest.MaxVersion;
+                peerLastGcVersion = peerEntries[peerIndex].LastGcVersion;
+                peerMaxVersion = peerEntries[peerIndex].MaxVersion;
             }
 
             if (state.MaxVersion <= peerMaxVersion)
@@ -59,10 +72,18 @@ internal sealed partial class ClusterState
         }
 
         using var builder = new DeltaBuilder(mtu);
-        foreach (var staleNode in staleNodes.ToPriorityOrder(_random))
+        var delta = FillDelta(builder, staleNodes.ToPriorityOrder(_random));
+        staleNodes.Clear();
+        return delta;
+    }
+
+    private Delta FillDelta(DeltaBuilder builder, List<StaleNode> staleNodes)
+    {
+        foreach (var staleNode in staleNodes)
         {
             var state = staleNode.NodeState;
-            if (!builder.TryAddNode(state.ChitchatId, state.LastGcVersion, staleNode.FromVersionExcluded))
+            var numStale = staleNode.Staleness.NumStaleKeyValues;
+            if (!builder.TryAddNode(state.ChitchatId, state.LastGcVersion, staleNode.FromVersionExcluded, numStale))
             {
                 break;
             }

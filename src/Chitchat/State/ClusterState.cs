@@ -11,11 +11,12 @@ namespace Chitchat.State;
 /// <remarks>Not thread-safe; owned by a <see cref="ChitchatInstance"/> and used under its lock.</remarks>
 internal sealed partial class ClusterState
 {
-    private readonly SortedDictionary<ChitchatId, NodeState> _nodeStates = [];
+    private readonly NodeStateMap _nodeStates = new();
     private readonly ForgottenNodes _forgottenNodes = new();
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly List<KeyValuePair<string, VersionedValue>> _staleKeyValuesBuffer = [];
+    private readonly StaleNodes _staleNodes = new();
     private volatile IReadOnlySet<IPEndPoint> _seedAddrs = new HashSet<IPEndPoint>();
 
     public ClusterState(ListenerRegistry listeners, TimeProvider timeProvider, Random random)
@@ -32,6 +33,9 @@ internal sealed partial class ClusterState
     /// <summary>Gets the node states in <see cref="ChitchatId"/> order.</summary>
     public IReadOnlyDictionary<ChitchatId, NodeState> NodeStates => _nodeStates;
 
+    /// <summary>Gets the node states in <see cref="ChitchatId"/> order, for allocation-free walks. Do not modify.</summary>
+    public List<NodeState> NodeStatesInOrder => _nodeStates.InOrder;
+
     /// <summary>Gets or sets the current seed addresses (replaced wholesale by the DNS refresh).</summary>
     public IReadOnlySet<IPEndPoint> SeedAddrs
     {
@@ -39,7 +43,7 @@ internal sealed partial class ClusterState
         set => _seedAddrs = value;
     }
 
-    public NodeState? NodeState(ChitchatId id) => _nodeStates.GetValueOrDefault(id);
+    public NodeState? NodeState(ChitchatId id) => _nodeStates.TryGetValue(id, out var state) ? state : null;
 
     /// <summary>Returns the state of <paramref name="id"/>, creating it (and forgetting its GC record) if needed.</summary>
     public NodeState NodeStateOrCreate(ChitchatId id)
@@ -51,7 +55,7 @@ internal sealed partial class ClusterState
 
         _forgottenNodes.Remove(id);
         state = new NodeState(id, Listeners, _timeProvider);
-        _nodeStates.Add(id, state);
+        _nodeStates.Add(state);
         return state;
     }
 
@@ -71,15 +75,15 @@ internal sealed partial class ClusterState
     public Digest ComputeDigest(IReadOnlySet<ChitchatId> excluded)
     {
         var digest = new Digest(_nodeStates.Count);
-        foreach (var (id, state) in _nodeStates)
+        foreach (var state in _nodeStates.InOrder)
         {
+            var id = state.ChitchatId;
             if (excluded.Count != 0 && excluded.Contains(id))
             {
                 continue;
             }
 
-            var nodeDigest = state.Digest;
-            digest.Add(id, nodeDigest.Heartbeat, nodeDigest.LastGcVersion, nodeDigest.MaxVersion);
+            digest.Add(id, state.Heartbeat, state.LastGcVersion, state.MaxVersion);
         }
 
         return digest;
@@ -89,7 +93,7 @@ internal sealed partial class ClusterState
     public void GcKeysMarkedForDeletion(TimeSpan gracePeriod)
     {
         var now = _timeProvider.GetTimestamp();
-        foreach (var state in _nodeStates.Values)
+        foreach (var state in _nodeStates.InOrder)
         {
             state.GcKeysMarkedForDeletion(gracePeriod, now);
         }
@@ -99,7 +103,7 @@ internal sealed partial class ClusterState
     public ClusterStateSnapshot Snapshot()
     {
         var states = new List<NodeState>(_nodeStates.Count);
-        foreach (var state in _nodeStates.Values)
+        foreach (var state in _nodeStates.InOrder)
         {
             states.Add(state.Clone());
         }

@@ -21,9 +21,26 @@ namespace Chitchat.State;
 /// </remarks>
 public sealed class NodeState
 {
+    private static readonly Comparison<KeyValuePair<string, VersionedValue>> s_byVersionThenKey = static (a, b) =>
+    {
+        var byVersion = a.Value.Version.CompareTo(b.Value.Version);
+        return byVersion != 0 ? byVersion : Utf8Ordinal.Instance.Compare(a.Key, b.Key);
+    };
+
     private readonly SortedDictionary<string, VersionedValue> _keyValues;
     private readonly ListenerRegistry _listeners;
     private readonly TimeProvider _timeProvider;
+
+    // Recent mutations in version order: what a slightly lagging peer misses, found without a full scan.
+    private readonly RecentVersions _recentVersions;
+
+    // Number of tombstones (DeletionStatus.Deleted) in _keyValues, so that NumKeyValues is O(1).
+    private int _deletedCount;
+
+    // Number of entries scheduled for deletion (Deleted or DeleteAfterTtl), and a lower bound of their
+    // StatusChangeTimestamp: the per-round garbage collection skips the scan when none can have expired.
+    private int _scheduledCount;
+    private long _earliestScheduledTimestamp = long.MaxValue;
 
     internal NodeState(ChitchatId chitchatId, ListenerRegistry listeners, TimeProvider timeProvider)
     {
@@ -31,6 +48,7 @@ public sealed class NodeState
         _listeners = listeners;
         _timeProvider = timeProvider;
         _keyValues = new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance);
+        _recentVersions = new RecentVersions();
     }
 
     private NodeState(NodeState other)
@@ -39,6 +57,12 @@ public sealed class NodeState
         _listeners = other._listeners;
         _timeProvider = other._timeProvider;
         _keyValues = new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
+        _deletedCount = other._deletedCount;
+        _scheduledCount = other._scheduledCount;
+        _earliestScheduledTimestamp = other._earliestScheduledTimestamp;
+
+        // Copies (snapshots, live-nodes watch) never compute deltas: an empty window that covers nothing.
+        _recentVersions = new RecentVersions(ulong.MaxValue);
         Heartbeat = other.Heartbeat;
         MaxVersion = other.MaxVersion;
         LastGcVersion = other.LastGcVersion;
@@ -63,22 +87,7 @@ public sealed class NodeState
     public (ulong LastGcVersion, ulong MaxVersion) MonotonicProperty => (LastGcVersion, MaxVersion);
 
     /// <summary>Gets the number of visible (non-deleted) key-values.</summary>
-    public int NumKeyValues
-    {
-        get
-        {
-            var count = 0;
-            foreach (var entry in _keyValues.Values)
-            {
-                if (!entry.IsDeleted)
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-    }
+    public int NumKeyValues => _keyValues.Count - _deletedCount;
 
     /// <summary>Gets the number of stored entries, tombstones included.</summary>
     internal int NumEntriesIncludingDeleted => _keyValues.Count;
@@ -194,7 +203,7 @@ public sealed class NodeState
         }
 
         MaxVersion++;
-        _keyValues[key] = new VersionedValue(string.Empty, MaxVersion, DeletionStatus.Deleted, _timeProvider.GetTimestamp());
+        Store(key, new VersionedValue(string.Empty, MaxVersion, DeletionStatus.Deleted, _timeProvider.GetTimestamp()));
         return true;
     }
 
@@ -213,7 +222,7 @@ public sealed class NodeState
         }
 
         MaxVersion++;
-        _keyValues[key] = new VersionedValue(entry.Value, MaxVersion, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp());
+        Store(key, new VersionedValue(entry.Value, MaxVersion, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp()));
         return true;
     }
 
@@ -292,7 +301,7 @@ public sealed class NodeState
             return;
         }
 
-        _keyValues[key] = versionedValue;
+        Store(key, versionedValue, existing);
         if (!versionedValue.IsDeleted && !_listeners.IsEmpty)
         {
             _listeners.Trigger(key, versionedValue.Value, ChitchatId);
@@ -309,13 +318,63 @@ public sealed class NodeState
         SetVersionedValue(key, new VersionedValue(value, version, DeletionStatus.Set));
     }
 
-    internal void RemoveKeyValueInternal(string key) => _keyValues.Remove(key);
+    internal void RemoveKeyValueInternal(string key) => RemoveEntry(key);
+
+    /// <summary>Stores an entry, keeping the tombstone count and the recent-versions window up to date.</summary>
+    private void Store(string key, VersionedValue value)
+    {
+        _keyValues.TryGetValue(key, out var previous);
+        Store(key, value, previous);
+    }
+
+    private void Store(string key, VersionedValue value, VersionedValue? previous)
+    {
+        _keyValues[key] = value;
+        if (previous is not null)
+        {
+            Uncount(previous);
+        }
+
+        if (value.Status != DeletionStatus.Set)
+        {
+            _scheduledCount++;
+            _deletedCount += value.IsDeleted ? 1 : 0;
+            _earliestScheduledTimestamp = Math.Min(_earliestScheduledTimestamp, value.StatusChangeTimestamp);
+        }
+
+        _recentVersions.Record(value.Version, key);
+    }
+
+    private void RemoveEntry(string key)
+    {
+        if (_keyValues.Remove(key, out var removed))
+        {
+            Uncount(removed);
+        }
+    }
+
+    private void Uncount(VersionedValue value)
+    {
+        if (value.Status != DeletionStatus.Set)
+        {
+            _scheduledCount--;
+            _deletedCount -= value.IsDeleted ? 1 : 0;
+        }
+    }
 
     /// <summary>Removes tombstones and TTL'd values older than the grace period (BEHAVIOUR.md §4).</summary>
     internal void GcKeysMarkedForDeletion(TimeSpan gracePeriod, long now)
     {
+        // Every scheduled entry changed status at or after the earliest timestamp: if that one is still
+        // within the grace period, so are all of them (and there is nothing to scan without any).
+        if (_scheduledCount == 0 || _timeProvider.GetElapsedTime(_earliestScheduledTimestamp, now) < gracePeriod)
+        {
+            return;
+        }
+
         List<string>? expired = null;
         var lastGcVersion = LastGcVersion;
+        var earliestRemaining = long.MaxValue;
         foreach (var (key, entry) in _keyValues)
         {
             if (entry.Status == DeletionStatus.Set)
@@ -325,6 +384,7 @@ public sealed class NodeState
 
             if (_timeProvider.GetElapsedTime(entry.StatusChangeTimestamp, now) < gracePeriod)
             {
+                earliestRemaining = Math.Min(earliestRemaining, entry.StatusChangeTimestamp);
                 continue;
             }
 
@@ -332,6 +392,7 @@ public sealed class NodeState
             lastGcVersion = Math.Max(lastGcVersion, entry.Version);
         }
 
+        _earliestScheduledTimestamp = earliestRemaining;
         if (expired is null)
         {
             return;
@@ -339,7 +400,7 @@ public sealed class NodeState
 
         foreach (var key in expired)
         {
-            _keyValues.Remove(key);
+            RemoveEntry(key);
         }
 
         LastGcVersion = lastGcVersion;
@@ -349,6 +410,19 @@ public sealed class NodeState
     internal int CountStaleKeyValues(ulong floorVersion)
     {
         var count = 0;
+        if (TryGetRecentCandidates(floorVersion, out var candidates))
+        {
+            foreach (var (version, key) in candidates)
+            {
+                if (IsCurrent(version, key, out _))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+
         foreach (var entry in _keyValues.Values)
         {
             if (entry.Version > floorVersion)
@@ -360,10 +434,35 @@ public sealed class NodeState
         return count;
     }
 
-    /// <summary>Fills <paramref name="buffer"/> with the entries above <paramref name="floorVersion"/>, sorted by version.</summary>
+    /// <summary>
+    /// Fills <paramref name="buffer"/> with the entries above <paramref name="floorVersion"/>, sorted by version
+    /// (then by key, should a test helper have made versions collide).
+    /// </summary>
     internal void CollectStaleKeyValues(ulong floorVersion, List<KeyValuePair<string, VersionedValue>> buffer)
     {
         buffer.Clear();
+        if (TryGetRecentCandidates(floorVersion, out var candidates))
+        {
+            var previousVersion = floorVersion;
+            var sorted = true;
+            foreach (var (version, key) in candidates)
+            {
+                if (IsCurrent(version, key, out var entry))
+                {
+                    sorted &= version != previousVersion;
+                    previousVersion = version;
+                    buffer.Add(new KeyValuePair<string, VersionedValue>(key, entry));
+                }
+            }
+
+            if (!sorted)
+            {
+                buffer.Sort(s_byVersionThenKey);
+            }
+
+            return;
+        }
+
         foreach (var pair in _keyValues)
         {
             if (pair.Value.Version > floorVersion)
@@ -372,8 +471,33 @@ public sealed class NodeState
             }
         }
 
-        buffer.Sort(static (a, b) => a.Value.Version.CompareTo(b.Value.Version));
+        buffer.Sort(s_byVersionThenKey);
     }
+
+    /// <summary>
+    /// Returns the recent (version, key) pairs above <paramref name="floorVersion"/> when the window covers that
+    /// floor and checking them against the store is cheaper than scanning every entry.
+    /// </summary>
+    private bool TryGetRecentCandidates(ulong floorVersion, out ReadOnlySpan<RecentVersions.Entry> candidates)
+    {
+        var index = _recentVersions.IndexAbove(floorVersion);
+        if (index >= 0)
+        {
+            candidates = _recentVersions.Entries[index..];
+
+            // A lookup costs about log2(n) key comparisons; a scan step is cheaper but visits every entry.
+            if (candidates.Length <= 4 || candidates.Length * 16 <= _keyValues.Count)
+            {
+                return true;
+            }
+        }
+
+        candidates = default;
+        return false;
+    }
+
+    private bool IsCurrent(ulong version, string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out VersionedValue? entry) =>
+        _keyValues.TryGetValue(key, out entry) && entry.Version == version;
 
     /// <summary>Decides how a node delta applies to this state (BEHAVIOUR.md §7.1).</summary>
     internal DeltaStatus CheckDeltaStatus(NodeDelta nodeDelta)
@@ -441,6 +565,10 @@ public sealed class NodeState
     private void Reset(ulong lastGcVersion)
     {
         _keyValues.Clear();
+        _deletedCount = 0;
+        _scheduledCount = 0;
+        _earliestScheduledTimestamp = long.MaxValue;
+        _recentVersions.Reset(0);
         Heartbeat = 0;
         MaxVersion = 0;
         LastGcVersion = lastGcVersion;

@@ -11,6 +11,9 @@ internal sealed class StaleNodes
 
     public int Count => _nodes.Count;
 
+    /// <summary>Forgets every node (the instance is reused from one delta computation to the next).</summary>
+    public void Clear() => _nodes.Clear();
+
     /// <summary>Adds the node if it has anything above <paramref name="fromVersionExcluded"/>.</summary>
     public bool Offer(NodeState nodeState, ulong fromVersionExcluded)
     {

@@ -22,6 +22,7 @@ internal sealed class DeltaBuilder : IDisposable
     private ulong _currentFromVersion;
     private ulong _currentMaxVersion;
     private List<KeyValueMutation>? _currentKeyValues;
+    private int _currentKeyValueCountHint;
     private bool _finished;
 
     /// <summary>Creates a builder for a budget of <paramref name="mtu"/> bytes.</summary>
@@ -46,7 +47,15 @@ internal sealed class DeltaBuilder : IDisposable
     /// </summary>
     public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold, validate: false);
 
-    public bool TryAddNode(ChitchatId id, ulong lastGcVersion, ulong fromVersionExcluded)
+    /// <summary>Starts the node delta of <paramref name="id"/>, if its Node operation fits.</summary>
+    /// <param name="id">The node.</param>
+    /// <param name="lastGcVersion">The sender's last garbage-collected version for the node.</param>
+    /// <param name="fromVersionExcluded">The version after which the node delta holds every update.</param>
+    /// <param name="keyValueCountHint">
+    /// How many key-values the caller means to offer for this node (sizes the node delta's list once; at most
+    /// <see cref="MaxKeyValueCountHint"/> is used), or 0 when unknown.
+    /// </param>
+    public bool TryAddNode(ChitchatId id, ulong lastGcVersion, ulong fromVersionExcluded, int keyValueCountHint = 0)
     {
         // A receiver rejects a delta naming a node twice (Rust's serializer asserts the same).
         if (_validate && _nodeIds.Contains(id))
@@ -73,8 +82,12 @@ internal sealed class DeltaBuilder : IDisposable
         _currentFromVersion = fromVersionExcluded;
         _currentMaxVersion = 0;
         _currentKeyValues = null;
+        _currentKeyValueCountHint = Math.Clamp(keyValueCountHint, 0, MaxKeyValueCountHint);
         return true;
     }
+
+    /// <summary>The largest list capacity a hint can request: a wrong hint wastes at most 2 KB.</summary>
+    public const int MaxKeyValueCountHint = 256;
 
     public bool TryAddKeyValue(string key, string value, ulong version, DeletionStatus status)
     {
@@ -104,7 +117,7 @@ internal sealed class DeltaBuilder : IDisposable
 
         DeltaOps.WriteKeyValue(_writer.GetItemSpan(length), key, value, version, status);
         _writer.CommitItem(length);
-        (_currentKeyValues ??= []).Add(new KeyValueMutation(key, value, version, status));
+        (_currentKeyValues ??= new List<KeyValueMutation>(_currentKeyValueCountHint)).Add(new KeyValueMutation(key, value, version, status));
         _currentMaxVersion = version;
         return true;
     }

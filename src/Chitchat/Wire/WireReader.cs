@@ -164,8 +164,36 @@ internal ref struct WireReader
         return true;
     }
 
+    /// <summary>
+    /// Reads a <see cref="ChitchatId"/>. An id decoded recently from equal fields comes from
+    /// <see cref="ChitchatIdCache"/> without allocating.
+    /// </summary>
     public bool TryReadChitchatId(out ChitchatId id)
     {
+        var start = _position;
+        var encodedLength = PeekChitchatIdLength();
+        var set = -1;
+        if (encodedLength > 0)
+        {
+            // Layout: u16 length, node id, u64 generation, tag, 4 or 16 octets, u16 port.
+            var encoded = _buffer.Slice(start, encodedLength);
+            int nodeIdLength = BinaryPrimitives.ReadUInt16LittleEndian(encoded);
+            var addressLength = encodedLength - 2 - nodeIdLength - 8 - 1 - 2;
+            if (ChitchatIdCache.TryGet(
+                encoded,
+                encoded.Slice(2, nodeIdLength),
+                BinaryPrimitives.ReadUInt64LittleEndian(encoded[(2 + nodeIdLength)..]),
+                encoded.Slice(2 + nodeIdLength + 8 + 1, addressLength),
+                BinaryPrimitives.ReadUInt16LittleEndian(encoded[^2..]),
+                out set,
+                out var cached))
+            {
+                id = cached;
+                _position += encodedLength;
+                return true;
+            }
+        }
+
         id = null!;
         if (!TryReadString(out var nodeId)
             || !TryReadU64(out var generation)
@@ -175,6 +203,42 @@ internal ref struct WireReader
         }
 
         id = new ChitchatId(nodeId, generation, address);
+
+        // An IPv4-mapped IPv6 encoding decodes to IPv4: its fields would never match the id, do not cache it.
+        if (set >= 0 && id.SerializedLength == encodedLength)
+        {
+            ChitchatIdCache.Add(set, id);
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// Returns the length of the well-framed id encoding at the current position if it is complete and at
+    /// most <see cref="ChitchatIdCache.MaxEncodedLength"/> bytes, else -1 (the full decoder then reports
+    /// any error). Validates nothing else.
+    /// </summary>
+    private readonly int PeekChitchatIdLength()
+    {
+        var remaining = _buffer[_position..];
+        if (remaining.Length < 2)
+        {
+            return -1;
+        }
+
+        var tagOffset = 2 + BinaryPrimitives.ReadUInt16LittleEndian(remaining) + 8;
+        if (tagOffset >= remaining.Length || tagOffset >= ChitchatIdCache.MaxEncodedLength)
+        {
+            return -1;
+        }
+
+        var addressLength = remaining[tagOffset] switch
+        {
+            4 => 4,
+            6 => 16,
+            _ => -1,
+        };
+        var length = tagOffset + 1 + addressLength + 2;
+        return addressLength > 0 && length <= remaining.Length && length <= ChitchatIdCache.MaxEncodedLength ? length : -1;
     }
 }
