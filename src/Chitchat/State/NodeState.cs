@@ -61,7 +61,6 @@ public sealed class NodeState
         _deletedCount = other._deletedCount;
         _scheduledCount = other._scheduledCount;
         _earliestScheduledTimestamp = other._earliestScheduledTimestamp;
-
         Heartbeat = other.Heartbeat;
         MaxVersion = other.MaxVersion;
         LastGcVersion = other.LastGcVersion;

@@ -15,8 +15,9 @@ namespace Chitchat.State;
 /// </para>
 /// <para>
 /// Memory is bounded: at most 2 × <see cref="HalfCapacity"/> pairs (16 bytes each) per node state, grown on
-/// demand; a node state starts its window at its first stale-entry query. In the steady state peers lag by a few versions, far inside the window; a peer further behind
-/// (or new) is served by a full scan, as before. Not thread-safe; owned by its node state.
+/// demand; a node state starts its window at its first stale-entry query. In the steady state peers lag by a
+/// few versions, far inside the window; a peer further behind (or new) is served by a full scan, as before.
+/// Not thread-safe; owned by its node state.
 /// </para>
 /// </remarks>
 internal sealed class RecentVersions
@@ -93,7 +94,7 @@ internal sealed class RecentVersions
 
         if (_count == _entries.Length)
         {
-            if (_count == 2 * HalfCapacity)
+            if (_count >= 2 * HalfCapacity)
             {
                 // Drop the older half: the floor rises to the highest dropped version.
                 Floor = _entries[HalfCapacity - 1].Version;
@@ -107,7 +108,7 @@ internal sealed class RecentVersions
             }
             else
             {
-                Array.Resize(ref _entries, Math.Max(8, _count * 2));
+                Array.Resize(ref _entries, Math.Clamp(_count * 2, 8, 2 * HalfCapacity));
             }
         }
 
