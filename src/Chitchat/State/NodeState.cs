@@ -32,7 +32,9 @@ public sealed class NodeState
     private readonly TimeProvider _timeProvider;
 
     // Recent mutations in version order: what a slightly lagging peer misses, found without a full scan.
-    private readonly RecentVersions _recentVersions;
+    // Built at the first stale-entry query (one scan picks the entries of highest version), so that
+    // replicas filled in bulk and copies (snapshots, the live-nodes watch) never pay for it.
+    private RecentVersions? _recentVersions;
 
     // Number of tombstones (DeletionStatus.Deleted) in _keyValues, so that NumKeyValues is O(1).
     private int _deletedCount;
@@ -48,7 +50,6 @@ public sealed class NodeState
         _listeners = listeners;
         _timeProvider = timeProvider;
         _keyValues = new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance);
-        _recentVersions = new RecentVersions();
     }
 
     private NodeState(NodeState other)
@@ -60,9 +61,6 @@ public sealed class NodeState
         _deletedCount = other._deletedCount;
         _scheduledCount = other._scheduledCount;
         _earliestScheduledTimestamp = other._earliestScheduledTimestamp;
-
-        // Copies (snapshots, live-nodes watch) never compute deltas: an empty window that covers nothing.
-        _recentVersions = new RecentVersions(ulong.MaxValue);
         Heartbeat = other.Heartbeat;
         MaxVersion = other.MaxVersion;
         LastGcVersion = other.LastGcVersion;
@@ -342,7 +340,7 @@ public sealed class NodeState
             _earliestScheduledTimestamp = Math.Min(_earliestScheduledTimestamp, value.StatusChangeTimestamp);
         }
 
-        _recentVersions.Record(value.Version, key);
+        _recentVersions?.Record(value.Version, key);
     }
 
     private void RemoveEntry(string key)
@@ -480,6 +478,7 @@ public sealed class NodeState
     /// </summary>
     private bool TryGetRecentCandidates(ulong floorVersion, out ReadOnlySpan<RecentVersions.Entry> candidates)
     {
+        _recentVersions ??= RecentVersions.FromHighestVersions(_keyValues);
         var index = _recentVersions.IndexAbove(floorVersion);
         if (index >= 0)
         {
@@ -568,7 +567,7 @@ public sealed class NodeState
         _deletedCount = 0;
         _scheduledCount = 0;
         _earliestScheduledTimestamp = long.MaxValue;
-        _recentVersions.Reset(0);
+        _recentVersions?.Reset(0);
         Heartbeat = 0;
         MaxVersion = 0;
         LastGcVersion = lastGcVersion;

@@ -15,8 +15,9 @@ namespace Chitchat.State;
 /// </para>
 /// <para>
 /// Memory is bounded: at most 2 × <see cref="HalfCapacity"/> pairs (16 bytes each) per node state, grown on
-/// demand. In the steady state peers lag by a few versions, far inside the window; a peer further behind
-/// (or new) is served by a full scan, as before. Not thread-safe; owned by its node state.
+/// demand; a node state starts its window at its first stale-entry query. In the steady state peers lag by a
+/// few versions, far inside the window; a peer further behind (or new) is served by a full scan, as before.
+/// Not thread-safe; owned by its node state.
 /// </para>
 /// </remarks>
 internal sealed class RecentVersions
@@ -28,9 +29,53 @@ internal sealed class RecentVersions
     private int _count;
 
     /// <summary>Creates an empty window covering every version above <paramref name="floor"/>.</summary>
-    public RecentVersions(ulong floor = 0)
+    /// <param name="floor">A version at least as high as every entry of the node state.</param>
+    public RecentVersions(ulong floor)
     {
         Floor = floor;
+    }
+
+    /// <summary>
+    /// Builds the window of an existing node state in one pass: its <see cref="HalfCapacity"/> entries of
+    /// highest version are listed, and the floor is the highest version of the others.
+    /// </summary>
+    /// <param name="keyValues">Every entry of the node state.</param>
+    public static RecentVersions FromHighestVersions(IReadOnlyDictionary<string, VersionedValue> keyValues)
+    {
+        var window = new RecentVersions(0);
+        var entries = new Entry[Math.Min(keyValues.Count, HalfCapacity)];
+        var count = 0;
+        foreach (var (key, value) in keyValues)
+        {
+            var version = value.Version;
+            if (count == entries.Length)
+            {
+                // Full: the entry, or the lowest listed one, is left out; the floor covers it.
+                if (version <= entries[0].Version)
+                {
+                    window.Floor = Math.Max(window.Floor, version);
+                    continue;
+                }
+
+                window.Floor = Math.Max(window.Floor, entries[0].Version);
+                Array.Copy(entries, 1, entries, 0, count - 1);
+                count--;
+            }
+
+            var index = count;
+            while (index > 0 && entries[index - 1].Version > version)
+            {
+                entries[index] = entries[index - 1];
+                index--;
+            }
+
+            entries[index] = new Entry(version, key);
+            count++;
+        }
+
+        window._entries = entries;
+        window._count = count;
+        return window;
     }
 
     /// <summary>Gets the version above which every entry of the node state is listed.</summary>
@@ -49,7 +94,7 @@ internal sealed class RecentVersions
 
         if (_count == _entries.Length)
         {
-            if (_count == 2 * HalfCapacity)
+            if (_count >= 2 * HalfCapacity)
             {
                 // Drop the older half: the floor rises to the highest dropped version.
                 Floor = _entries[HalfCapacity - 1].Version;
@@ -63,7 +108,7 @@ internal sealed class RecentVersions
             }
             else
             {
-                Array.Resize(ref _entries, Math.Max(8, _count * 2));
+                Array.Resize(ref _entries, Math.Clamp(_count * 2, 8, 2 * HalfCapacity));
             }
         }
 

@@ -118,6 +118,34 @@ public sealed class StaleKeyValuesIndexTests
     }
 
     [Fact]
+    public void StaleQueries_FirstQueryOnALargeState_MatchAFullScan()
+    {
+        // The window of an existing state lists its entries of highest version; here they sort first by key,
+        // so every other entry is seen (and left out) after them: the floor must still cover those.
+        var state = NewNodeState(10_001);
+        for (var i = 0; i < 1_000; i++)
+        {
+            state.Set($"b-{i:D4}", "x");
+        }
+
+        for (var i = 0; i < 16; i++)
+        {
+            state.Set($"a-{i:D2}", "y");
+        }
+
+        var buffer = new List<KeyValuePair<string, VersionedValue>>();
+        AssertMatchesFullScan(state, 995, buffer);
+        foreach (var floor in new ulong[] { 1_016, 1_015, 1_010, 1_001, 1_000, 999, 900 })
+        {
+            AssertMatchesFullScan(state, floor, buffer);
+        }
+
+        state.Set("b-0500", "z");
+        AssertMatchesFullScan(state, 1_015, buffer);
+        AssertMatchesFullScan(state, 1_000, buffer);
+    }
+
+    [Fact]
     public void Clone_StaleQueries_StillAnswered()
     {
         var state = NewNodeState(10_001);
