@@ -7,7 +7,7 @@ using Chitchat.Cli.Node;
 
 namespace Chitchat.Cli;
 
-/// <summary>The <c>chitchat</c> command: <c>demo</c>, <c>node</c> and <c>decode</c>.</summary>
+/// <summary>The <c>chitchat</c> command: <c>demo</c>, <c>node</c>, <c>decode</c> and <c>bench</c>.</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
