@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Chitchat.Listeners;
+using Chitchat.Changes;
 using Chitchat.State;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -62,7 +62,7 @@ public class DeltaApplyBenchmarks
     public bool ApplyDelta_UpToDateReplicas() => _upToDate.ApplyDelta(_delta, NullLogger.Instance);
 
     [Benchmark]
-    public ChitchatInstance CreateFreshInstance() => new(_receiverConfig, random: new Random(42));
+    public object CreateFreshInstance() => new ChitchatInstance(_receiverConfig, random: new Random(42));
 
     [Benchmark]
     public ChitchatMessage? ProcessSynAck_FreshNode()
@@ -72,7 +72,7 @@ public class DeltaApplyBenchmarks
     }
 
     [Benchmark]
-    public ChitchatInstance ProcessAck_EmptyReplicas()
+    public object ProcessAck_EmptyReplicas()
     {
         var instance = new ChitchatInstance(_receiverConfig, random: new Random(42));
         instance.ReportHeartbeatsInDigest(_synAck.Digest);
@@ -82,7 +82,7 @@ public class DeltaApplyBenchmarks
 
     private ClusterState NewEmptyReplicas()
     {
-        var clusterState = new ClusterState(new ListenerRegistry(), TimeProvider.System, new Random(42));
+        var clusterState = new ClusterState(new ChangeLog(), TimeProvider.System, new Random(42));
         foreach (var id in _ids)
         {
             clusterState.NodeStateOrCreate(id);

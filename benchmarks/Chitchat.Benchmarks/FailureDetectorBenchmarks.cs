@@ -43,7 +43,7 @@ public class FailureDetectorBenchmarks
         }
 
         _instance.UpdateNodesLiveness();
-        if (_instance.LiveNodes.Count() != Nodes || _instance.LiveNodesWatch.Current.Count != Nodes)
+        if (_instance.LiveNodes.Count() != Nodes || _instance.LiveMembers.Current.Count != Nodes)
         {
             throw new InvalidOperationException("Every node should be live.");
         }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Chitchat.Listeners;
+using Chitchat.Changes;
 using Chitchat.State;
 using Chitchat.Wire;
 
@@ -43,7 +43,7 @@ internal static class StateFixtures
     /// <summary>A cluster state holding <paramref name="nodes"/> node states of <paramref name="keys"/> keys.</summary>
     public static ClusterState ClusterState(int nodes, int keys, TimeProvider? timeProvider = null)
     {
-        var clusterState = new ClusterState(new ListenerRegistry(), timeProvider ?? TimeProvider.System, new Random(42));
+        var clusterState = new ClusterState(new ChangeLog(), timeProvider ?? TimeProvider.System, new Random(42));
         for (var i = 0; i < nodes; i++)
         {
             var state = clusterState.NodeStateOrCreate(NodeId(i));

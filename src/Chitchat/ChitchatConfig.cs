@@ -1,142 +1,299 @@
+using System.Globalization;
 using System.Net;
 using Chitchat.FailureDetection;
 using Chitchat.State;
 
 namespace Chitchat;
 
-/// <summary>Configuration of a chitchat node (BEHAVIOUR.md §17.1).</summary>
+/// <summary>The options of a chitchat node: who it is, where it listens, whom it contacts and how it gossips.</summary>
 /// <remarks>
-/// The Rust crate has no production defaults; the defaults here are the values a typical deployment
-/// starts from (Quickwit's scale), documented on each property. Call <see cref="Validate"/> (the server
-/// does) to reject inconsistent settings with a clear message. Not thread-safe: do not change a config
-/// once a node uses it.
+/// <para>
+/// A plain options class: every setting is a settable property with a documented default, endpoints are
+/// strings (<c>"10.0.0.1:7280"</c>, <c>"[::1]:7280"</c>) and durations <see cref="TimeSpan"/>s, so it binds
+/// from <c>IConfiguration</c> (<c>configuration.GetSection("Chitchat").Get&lt;ChitchatConfig&gt;()</c>) and
+/// through <c>IOptions&lt;ChitchatConfig&gt;</c>. <see cref="Validate"/> (called by the server) reports every
+/// invalid setting at once, with a message that says which and why.
+/// </para>
+/// <para>
+/// Port 0: with <see cref="ListenAddress"/> on port 0 the transport picks a free port, and the advertised
+/// address takes that port when <see cref="GossipAdvertiseAddress"/> is empty or on port 0.
+/// </para>
+/// <para>Not thread-safe: fill it in, then hand it to the server, which copies what it needs at start.</para>
 /// </remarks>
 public sealed class ChitchatConfig
 {
-    /// <summary>Creates a configuration for the node <paramref name="chitchatId"/>.</summary>
-    /// <param name="chitchatId">The node's identity; its advertise address is also the default listen address.</param>
+    /// <summary>Creates options with the defaults; set at least <see cref="NodeId"/>.</summary>
+    public ChitchatConfig()
+    {
+    }
+
+    /// <summary>Creates options for the node <paramref name="chitchatId"/>, which listens on its advertise address.</summary>
+    /// <param name="chitchatId">The node's identity.</param>
     public ChitchatConfig(ChitchatId chitchatId)
     {
         ArgumentNullException.ThrowIfNull(chitchatId);
-        ChitchatId = chitchatId;
-        ListenAddr = chitchatId.GossipAdvertiseAddr;
+        NodeId = chitchatId.NodeId;
+        GenerationId = chitchatId.GenerationId;
+        GossipAdvertiseAddress = chitchatId.GossipAdvertiseAddr.ToString();
+        ListenAddress = GossipAdvertiseAddress;
     }
 
-    /// <summary>Gets or sets the node's identity.</summary>
-    public ChitchatId ChitchatId { get; set; }
+    /// <summary>Gets or sets the node id, unique in the cluster (a host name, a pod name…).</summary>
+    /// <value>The default value is the empty string, which <see cref="Validate"/> rejects.</value>
+    public string NodeId { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Gets or sets the generation of the node: it must grow each time the process restarts (the start time
+    /// in seconds is the usual choice), so that a restarted node is a new member.
+    /// </summary>
+    /// <value>The default value is 0.</value>
+    public ulong GenerationId { get; set; }
+
+    /// <summary>Gets or sets the address the transport binds; port 0 lets the transport choose a free port.</summary>
+    /// <value>The default value is <c>"0.0.0.0:7280"</c>.</value>
+    public string ListenAddress { get; set; } = "0.0.0.0:7280";
+
+    /// <summary>
+    /// Gets or sets the address peers use to reach this node (it differs from the listen address behind NAT
+    /// or when listening on every interface). Empty: the listen address. Port 0: the bound port.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, meaning the listen address, which then must not be 0.0.0.0 or [::].</value>
+    public string? GossipAdvertiseAddress { get; set; }
 
     /// <summary>Gets or sets the cluster id; a Syn from another cluster is answered with BadCluster.</summary>
-    /// <value>The default value is <c>"default-cluster"</c>.</value>
+    /// <value>The default value is <c>"default-cluster"</c>. Must not be empty.</value>
     public string ClusterId { get; set; } = "default-cluster";
 
     /// <summary>Gets or sets the period of gossip rounds.</summary>
-    /// <value>The default value is 1 second.</value>
+    /// <value>The default value is 1 second. Must be positive.</value>
     public TimeSpan GossipInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Gets or sets the address the transport binds (may differ from the advertise address behind NAT).</summary>
-    /// <value>The default value is the advertise address of <see cref="ChitchatId"/>.</value>
-    public IPEndPoint ListenAddr { get; set; }
 
     /// <summary>
     /// Gets or sets the seeds: IP socket addresses (<c>10.0.0.1:7280</c>, <c>[::1]:7280</c>) used as is, or
-    /// <c>host:port</c> names resolved at start and every 60 seconds.
+    /// <c>host:port</c> names resolved at start and every 60 seconds. Each needs a port.
     /// </summary>
     /// <value>The default value is an empty list.</value>
     public IList<string> SeedNodes { get; set; } = [];
 
     /// <summary>Gets or sets the failure detector settings.</summary>
+    /// <value>The default value is a <see cref="FailureDetection.FailureDetectorConfig"/> with its defaults.</value>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
 
     /// <summary>Gets or sets how long tombstones and TTL'd values live before garbage collection.</summary>
-    /// <value>The default value is 2 hours.</value>
+    /// <value>The default value is 2 hours. Must be positive.</value>
     public TimeSpan MarkedForDeletionGracePeriod { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Gets or sets the key-values set on the node's own state before it starts gossiping.</summary>
+    /// <value>The default value is an empty dictionary.</value>
+    public IDictionary<string, string> InitialKeyValues { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
     /// Gets or sets a callback invoked once for each received delta that reset a replica; meant to start an
-    /// out-of-band state transfer that ends in <see cref="ChitchatInstance.ResetNodeStateIfUpdate"/>.
+    /// out-of-band state transfer that ends in <see cref="ChitchatRef.TryResetNodeState"/>.
     /// Called under the node's lock: keep it short and do not call back into the node.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Action? CatchupCallback { get; set; }
 
     /// <summary>
-    /// Gets or sets an extra condition a live node must meet to appear in the live-nodes watch (it does
-    /// not affect <see cref="ChitchatInstance.LiveNodes"/>). Called under the node's lock.
+    /// Gets or sets an extra condition a live member must meet to appear in the live-members watch (it does
+    /// not affect <see cref="ClusterStateSnapshot.LiveNodes"/>). Evaluated when a live member's state changes.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
-    public Func<NodeState, bool>? ExtraLivenessPredicate { get; set; }
+    public Func<NodeStateSnapshot, bool>? ExtraLivenessPredicate { get; set; }
 
-    /// <summary>
-    /// Creates the configuration Rust tests use: id <c>node-{port}</c> on 127.0.0.1, cluster
-    /// <c>default-cluster</c>, gossip every 50 ms, grace period 10,000 s.
-    /// </summary>
-    /// <param name="port">The port.</param>
-    /// <returns>The configuration.</returns>
-    public static ChitchatConfig ForTest(int port) =>
+    /// <summary>Gets the node's identity as configured (the advertise port may still be 0).</summary>
+    /// <exception cref="ArgumentException">An address is invalid (see <see cref="Validate"/>).</exception>
+    internal ChitchatId ChitchatId => new(NodeId, GenerationId, AdvertiseEndPoint(ListenAddr));
+
+    /// <summary>Gets the parsed listen address.</summary>
+    internal IPEndPoint ListenAddr =>
+        TryParseEndPoint(ListenAddress, out var endPoint)
+            ? endPoint
+            : throw new ArgumentException($"ListenAddress '{ListenAddress}' is not an IP endpoint (ip:port).", nameof(ListenAddress));
+
+    /// <summary>Creates the options Rust tests use: id <c>node-{port}</c> on 127.0.0.1, gossip every 50 ms, grace period 10,000 s.</summary>
+    internal static ChitchatConfig ForTest(int port) =>
         new(ChitchatId.ForLocalTest(port))
         {
             GossipInterval = TimeSpan.FromMilliseconds(50),
             MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(10_000),
         };
 
-    /// <summary>Throws if the configuration cannot work.</summary>
-    /// <exception cref="ArgumentException">A setting is invalid; the message says which and why.</exception>
+    /// <summary>Returns the endpoint to advertise once the transport is bound to <paramref name="bound"/>.</summary>
+    internal IPEndPoint AdvertiseEndPoint(IPEndPoint bound)
+    {
+        if (string.IsNullOrWhiteSpace(GossipAdvertiseAddress))
+        {
+            return bound;
+        }
+
+        if (!TryParseEndPoint(GossipAdvertiseAddress, out var advertise))
+        {
+            throw new ArgumentException($"GossipAdvertiseAddress '{GossipAdvertiseAddress}' is not an IP endpoint (ip:port).", nameof(GossipAdvertiseAddress));
+        }
+
+        return advertise.Port == 0 ? new IPEndPoint(advertise.Address, bound.Port) : advertise;
+    }
+
+    /// <summary>Throws if the options cannot work, listing every invalid setting.</summary>
+    /// <exception cref="ArgumentException">At least one setting is invalid; the message names each one and why.</exception>
     public void Validate()
     {
-        if (ChitchatId is null)
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(NodeId))
         {
-            throw new ArgumentException("ChitchatId is required.", nameof(ChitchatId));
+            errors.Add("NodeId must not be empty: it identifies the node in the cluster.");
+        }
+        else if (System.Text.Encoding.UTF8.GetByteCount(NodeId) > ushort.MaxValue)
+        {
+            errors.Add($"NodeId must take at most {ushort.MaxValue} UTF-8 bytes.");
         }
 
-        if (string.IsNullOrWhiteSpace(ChitchatId.NodeId))
+        if (string.IsNullOrWhiteSpace(ClusterId))
         {
-            throw new ArgumentException("The node id must not be empty.", nameof(ChitchatId));
+            errors.Add("ClusterId must not be empty: nodes only gossip with nodes of the same cluster id.");
+        }
+        else if (System.Text.Encoding.UTF8.GetByteCount(ClusterId) > ushort.MaxValue)
+        {
+            errors.Add($"ClusterId must take at most {ushort.MaxValue} UTF-8 bytes.");
         }
 
-        if (ClusterId is null)
+        IPEndPoint? listen = null;
+        if (!TryParseEndPoint(ListenAddress, out listen))
         {
-            throw new ArgumentException("ClusterId must not be null.", nameof(ClusterId));
+            errors.Add($"ListenAddress '{ListenAddress}' is not an IP endpoint: write ip:port, e.g. 0.0.0.0:7280 or [::]:7280 (port 0 picks a free port).");
         }
 
-        Wire.WireFormat.GetStringByteCount(ClusterId);
+        if (string.IsNullOrWhiteSpace(GossipAdvertiseAddress))
+        {
+            if (listen is not null && IsUnspecified(listen.Address))
+            {
+                errors.Add($"GossipAdvertiseAddress is required when ListenAddress is {ListenAddress}: peers cannot reply to {listen.Address}; set the address they can reach.");
+            }
+        }
+        else if (!TryParseEndPoint(GossipAdvertiseAddress, out var advertise))
+        {
+            errors.Add($"GossipAdvertiseAddress '{GossipAdvertiseAddress}' is not an IP endpoint: write ip:port, e.g. 10.0.0.1:7280 (port 0 advertises the bound port).");
+        }
+        else if (IsUnspecified(advertise.Address))
+        {
+            errors.Add($"GossipAdvertiseAddress must not be {advertise.Address}: peers reply to this address; set one they can reach.");
+        }
+
         if (GossipInterval <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(GossipInterval), GossipInterval, "The gossip interval must be positive.");
+            errors.Add($"GossipInterval must be positive (it is {GossipInterval}; the default is 1 second).");
         }
 
-        if (MarkedForDeletionGracePeriod < TimeSpan.Zero)
+        if (MarkedForDeletionGracePeriod <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(MarkedForDeletionGracePeriod), MarkedForDeletionGracePeriod, "The grace period must not be negative.");
-        }
-
-        if (ListenAddr is null)
-        {
-            throw new ArgumentException("ListenAddr is required.", nameof(ListenAddr));
-        }
-
-        if (ChitchatId.GossipAdvertiseAddr.Port == 0)
-        {
-            throw new ArgumentException("The advertise address needs a port: peers reply to it.", nameof(ChitchatId));
+            errors.Add($"MarkedForDeletionGracePeriod must be positive (it is {MarkedForDeletionGracePeriod}; the default is 2 hours): deletions must live long enough to reach every peer.");
         }
 
         if (SeedNodes is null)
         {
-            throw new ArgumentException("SeedNodes must not be null.", nameof(SeedNodes));
+            errors.Add("SeedNodes must not be null (use an empty list for none).");
+        }
+        else
+        {
+            foreach (var seed in SeedNodes)
+            {
+                if (!IsValidSeed(seed, out var reason))
+                {
+                    errors.Add($"Seed '{seed}' is invalid: {reason}");
+                }
+            }
         }
 
-        foreach (var seed in SeedNodes)
+        if (InitialKeyValues is null)
         {
-            if (string.IsNullOrWhiteSpace(seed))
-            {
-                throw new ArgumentException("A seed must not be empty.", nameof(SeedNodes));
-            }
+            errors.Add("InitialKeyValues must not be null (use an empty dictionary for none).");
         }
 
         if (FailureDetectorConfig is null)
         {
-            throw new ArgumentException("FailureDetectorConfig is required.", nameof(FailureDetectorConfig));
+            errors.Add("FailureDetectorConfig must not be null.");
+        }
+        else
+        {
+            if (FailureDetectorConfig.DeadNodeGracePeriod <= TimeSpan.Zero)
+            {
+                errors.Add($"FailureDetectorConfig.DeadNodeGracePeriod must be positive (it is {FailureDetectorConfig.DeadNodeGracePeriod}; the default is 24 hours).");
+            }
+            else
+            {
+                try
+                {
+                    FailureDetectorConfig.Validate();
+                }
+                catch (ArgumentException ex)
+                {
+                    errors.Add("FailureDetectorConfig: " + ex.Message);
+                }
+            }
         }
 
-        FailureDetectorConfig.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid chitchat options:" + Environment.NewLine + "- " + string.Join(Environment.NewLine + "- ", errors));
+        }
+    }
+
+    internal static bool TryParseEndPoint(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endPoint)
+    {
+        endPoint = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        // IPEndPoint.TryParse accepts a bare address (port 0); an endpoint here always spells its port.
+        var portSeparator = text.LastIndexOf(':');
+        var hasPort = portSeparator > 0
+            && (text[0] != '[' || text[portSeparator - 1] == ']')
+            && (text[0] == '[' || text.IndexOf(':') == portSeparator);
+        return hasPort && IPEndPoint.TryParse(text, out endPoint);
+    }
+
+    private static bool IsUnspecified(IPAddress address) =>
+        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static bool IsValidSeed(string? seed, out string reason)
+    {
+        if (string.IsNullOrWhiteSpace(seed))
+        {
+            reason = "a seed must not be empty.";
+            return false;
+        }
+
+        if (TryParseEndPoint(seed, out _))
+        {
+            reason = string.Empty;
+            return true;
+        }
+
+        var portSeparator = seed.LastIndexOf(':');
+        if (portSeparator <= 0 || portSeparator == seed.Length - 1)
+        {
+            reason = "write ip:port or host:port (a seed needs a port).";
+            return false;
+        }
+
+        if (!ushort.TryParse(seed.AsSpan(portSeparator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port == 0)
+        {
+            reason = "the port must be a number from 1 to 65535.";
+            return false;
+        }
+
+        var host = seed[..portSeparator];
+        if (Uri.CheckHostName(host) is UriHostNameType.Unknown or UriHostNameType.Basic)
+        {
+            reason = $"'{host}' is neither an IP address nor a host name.";
+            return false;
+        }
+
+        reason = string.Empty;
+        return true;
     }
 }

@@ -5,13 +5,13 @@ namespace Chitchat;
 
 /// <summary>
 /// The handle of a running chitchat node: access to its state, commands to its gossip loop, and its
-/// lifetime. Port of chitchat server.rs <c>ChitchatHandle</c> (BEHAVIOUR.md §14.5).
+/// lifetime. Port of chitchat server.rs <c>ChitchatHandle</c>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Keep the handle for as long as the node should run, and dispose it (or call <see cref="ShutdownAsync"/>) to
-/// stop it: the loop stops, the socket is released and the live-nodes watch completes. The state stays
-/// readable through <see cref="WithChitchat{T}(Func{ChitchatInstance, T})"/> after the node stopped.
+/// stop it: the loop stops, the socket is released, and the live-members watch and the change streams complete.
+/// The last state stays readable through <see cref="Chitchat"/> after the node stopped.
 /// </para>
 /// <para>Thread-safe: every member may be called from any thread, concurrently.</para>
 /// </remarks>
@@ -28,7 +28,7 @@ public sealed class ChitchatHandle : IAsyncDisposable
     /// <summary>Gets the node's identity.</summary>
     public ChitchatId ChitchatId => Chitchat.ChitchatId;
 
-    /// <summary>Gets the lock-guarded state machine of the node, shareable with other components.</summary>
+    /// <summary>Gets the node's state API: snapshots, own-state writes and change streams; shareable with other components.</summary>
     public ChitchatRef Chitchat { get; }
 
     /// <summary>
@@ -40,27 +40,11 @@ public sealed class ChitchatHandle : IAsyncDisposable
     /// <remarks>Port of chitchat's <c>termination_watcher</c>. Await it as often as needed.</remarks>
     public Task Termination => _loop.Termination;
 
-    /// <summary>Runs <paramref name="func"/> with exclusive access to the node's state machine.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="func">The callback; runs under the node's lock, so keep it short and do not block in it.</param>
-    /// <returns>What <paramref name="func"/> returned.</returns>
-    public T WithChitchat<T>(Func<ChitchatInstance, T> func) => Chitchat.With(func);
+    /// <summary>Runs <paramref name="func"/> under the node's lock (tests and tools inside the repository).</summary>
+    internal T WithChitchat<T>(Func<ChitchatInstance, T> func) => Chitchat.With(func);
 
-    /// <summary>Runs <paramref name="action"/> with exclusive access to the node's state machine.</summary>
-    /// <param name="action">The callback; runs under the node's lock, so keep it short and do not block in it.</param>
-    public void WithChitchat(Action<ChitchatInstance> action) => Chitchat.With(action);
-
-    /// <summary>
-    /// Runs <paramref name="func"/> with exclusive access to the node's state machine, without blocking the
-    /// calling thread while the lock is busy (see <see cref="ChitchatRef.WithAsync{T}"/>). Port of chitchat's
-    /// async <c>with_chitchat</c>.
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="func">The callback; runs under the node's lock, so keep it short and do not block in it.</param>
-    /// <param name="cancellationToken">Cancels the call if the callback has not started yet.</param>
-    /// <returns>What <paramref name="func"/> returned.</returns>
-    public ValueTask<T> WithChitchatAsync<T>(Func<ChitchatInstance, T> func, CancellationToken cancellationToken = default) =>
-        Chitchat.WithAsync(func, cancellationToken);
+    /// <summary>Runs <paramref name="action"/> under the node's lock (tests and tools inside the repository).</summary>
+    internal void WithChitchat(Action<ChitchatInstance> action) => Chitchat.With(action);
 
     /// <summary>
     /// Asks the loop to gossip with <paramref name="peer"/> now (send it a Syn), in addition to the regular

@@ -22,6 +22,7 @@ namespace Chitchat;
 /// </para>
 /// <para>Instances are immutable and safe to share between threads.</para>
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Json.ChitchatIdJsonConverter))]
 public sealed class ChitchatId : IEquatable<ChitchatId>, IComparable<ChitchatId>
 {
     private readonly byte[] _nodeIdUtf8;
@@ -73,8 +74,12 @@ public sealed class ChitchatId : IEquatable<ChitchatId>, IComparable<ChitchatId>
     /// <summary>Gets the generation id.</summary>
     public ulong GenerationId { get; }
 
-    /// <summary>Gets the address peers use to reach this node. Do not mutate the returned instance.</summary>
-    public IPEndPoint GossipAdvertiseAddr { get; }
+    /// <summary>Gets the address peers use to reach this node.</summary>
+    /// <remarks><see cref="IPEndPoint"/> is mutable, so every call returns a new copy: the id itself never changes.</remarks>
+    public IPEndPoint GossipAdvertiseEndPoint => new(new IPAddress(_addressBytes), GossipAdvertiseAddr.Port);
+
+    /// <summary>Gets the advertise address without a copy (never mutated by the library; never handed out).</summary>
+    internal IPEndPoint GossipAdvertiseAddr { get; }
 
     /// <summary>Gets the UTF-8 bytes of the node id (cached for encoding and ordering).</summary>
     internal ReadOnlySpan<byte> NodeIdUtf8 => _nodeIdUtf8;
@@ -94,7 +99,7 @@ public sealed class ChitchatId : IEquatable<ChitchatId>, IComparable<ChitchatId>
     /// </summary>
     /// <param name="port">The port.</param>
     /// <returns>The identifier.</returns>
-    public static ChitchatId ForLocalTest(int port) =>
+    internal static ChitchatId ForLocalTest(int port) =>
         new($"node-{port}", 0, new IPEndPoint(IPAddress.Loopback, port));
 
     /// <inheritdoc />

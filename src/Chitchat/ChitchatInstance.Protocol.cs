@@ -1,12 +1,40 @@
+using System.Collections.Immutable;
+using Chitchat.Changes;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Chitchat;
 
-public sealed partial class ChitchatInstance
+internal sealed partial class ChitchatInstance
 {
     /// <summary>Creates a Syn with this node's digest (scheduled-for-deletion nodes left out).</summary>
     internal ChitchatMessage.Syn CreateSynMessage() => new(Config.ClusterId, _clusterState.ComputeDigest(ScheduledForDeletionSet()));
+
+    /// <summary>
+    /// Self-authority: only this node writes its own state. When a peer's digest or delta shows a version of
+    /// our own state above ours (we restarted with the same id and lost our state, or someone forged it), we
+    /// re-assert ours above it: every live key is written again with a newer version, and the GC frontier
+    /// moves above the peer's version, so that every peer resets its replica of us and takes ours whole.
+    /// A heartbeat above ours is overtaken the same way, so that peers do not stop seeing ours increase.
+    /// </summary>
+    internal void ReassertSelfAbove(ulong peerHeartbeat, ulong peerMaxVersion)
+    {
+        var self = SelfNodeState;
+        if (peerHeartbeat > self.Heartbeat && peerHeartbeat != ulong.MaxValue)
+        {
+            self.RaiseHeartbeatAbove(peerHeartbeat);
+        }
+
+        if (peerMaxVersion <= self.MaxVersion || peerMaxVersion >= ulong.MaxValue / 2)
+        {
+            // A version this close to the end of the range is a forgery we cannot overtake without running out
+            // of versions; ignoring it is safe: we never adopt it, we only fail to reach that one peer.
+            return;
+        }
+
+        Log.SelfStateReasserted(_logger, self.MaxVersion, peerMaxVersion);
+        self.ReassertAbove(peerMaxVersion);
+    }
 
     /// <summary>
     /// Processes one received message and returns the reply, if any (BEHAVIOUR.md §8). Every message bumps
@@ -58,7 +86,7 @@ public sealed partial class ChitchatInstance
             return;
         }
 
-        if (_clusterState.ApplyDelta(delta, _logger) && Config.CatchupCallback is { } callback)
+        if (_clusterState.ApplyDelta(delta, _logger, SelfChitchatId, ReassertSelfAbove) && Config.CatchupCallback is { } callback)
         {
             Log.ExecutingCatchupCallback(_logger);
             try
@@ -77,8 +105,15 @@ public sealed partial class ChitchatInstance
     {
         var ids = digest.Ids;
         var entries = digest.Entries;
+        var self = SelfChitchatId;
         for (var i = 0; i < ids.Length; i++)
         {
+            if (ids[i].Equals(self))
+            {
+                ReassertSelfAbove(entries[i].Heartbeat, entries[i].MaxVersion);
+                continue;
+            }
+
             ReportHeartbeat(ids[i], entries[i].Heartbeat);
         }
     }
@@ -94,7 +129,12 @@ public sealed partial class ChitchatInstance
         State.NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out var lastHeartbeat) || lastHeartbeat < heartbeat)
         {
-            state = _clusterState.NodeStateOrCreate(id);
+            state = _clusterState.NodeState(id);
+            if (state is null)
+            {
+                Log.MemberJoined(_logger, id);
+                state = _clusterState.NodeStateOrCreate(id);
+            }
         }
         else
         {
@@ -132,8 +172,11 @@ public sealed partial class ChitchatInstance
             }
         }
 
+        RecordMemberTransitions(self, states);
+
         // The live nodes (self and the nodes the failure detector finds live) that have a state, with their
-        // max version, compared with the last published set without building a new map.
+        // max version, compared with the last published set without building a new map. The extra liveness
+        // predicate reads key-values, so it is evaluated again when a max version changes.
         var liveCount = 0;
         var changed = false;
         foreach (var state in states)
@@ -166,16 +209,62 @@ public sealed partial class ChitchatInstance
             }
 
             _clusterState.RemoveNode(id);
+            _memberStatus.Remove(id);
+            Log.MemberForgotten(_logger, id);
         }
 
         _garbageCollected.Clear();
     }
 
-    private bool PassesExtraLivenessPredicate(Func<State.NodeState, bool> predicate, State.NodeState state)
+    /// <summary>Records a change (and logs) for every member whose liveness classification changed.</summary>
+    private void RecordMemberTransitions(ChitchatId self, List<State.NodeState> states)
+    {
+        _failureDetector.CollectScheduledForDeletion(_scheduledForDeletion);
+        foreach (var state in states)
+        {
+            var id = state.ChitchatId;
+            if (id.Equals(self))
+            {
+                continue;
+            }
+
+            var status = _failureDetector.IsLive(id)
+                ? MemberStatus.Live
+                : _scheduledForDeletion.Contains(id) ? MemberStatus.Left : MemberStatus.Dead;
+            var known = _memberStatus.TryGetValue(id, out var previous);
+            if (known && previous == status)
+            {
+                continue;
+            }
+
+            _memberStatus[id] = status;
+            switch (status)
+            {
+                case MemberStatus.Live:
+                    Log.MemberLive(_logger, id);
+                    Changes.Member(ClusterChangeKind.MemberLive, id, state.MaxVersion);
+                    break;
+                case MemberStatus.Dead:
+                    if (known || _failureDetector.IsDead(id))
+                    {
+                        Log.MemberDead(_logger, id);
+                        Changes.Member(ClusterChangeKind.MemberDead, id, state.MaxVersion);
+                    }
+
+                    break;
+                case MemberStatus.Left:
+                    Log.MemberLeft(_logger, id);
+                    Changes.Member(ClusterChangeKind.MemberLeft, id, state.MaxVersion);
+                    break;
+            }
+        }
+    }
+
+    private bool PassesExtraLivenessPredicate(Func<State.NodeStateSnapshot, bool> predicate, State.NodeState state)
     {
         try
         {
-            return predicate(state);
+            return predicate(state.ToSnapshot());
         }
         catch (Exception ex)
         {
@@ -188,7 +277,7 @@ public sealed partial class ChitchatInstance
     private void PublishLiveNodes(ChitchatId self, List<State.NodeState> states)
     {
         _previousLiveNodes.Clear();
-        var published = new SortedDictionary<ChitchatId, State.NodeState>();
+        var published = ImmutableSortedSet.CreateBuilder<ChitchatId>();
         var predicate = Config.ExtraLivenessPredicate;
         foreach (var state in states)
         {
@@ -201,11 +290,15 @@ public sealed partial class ChitchatInstance
             _previousLiveNodes.Add(id, state.MaxVersion);
             if (predicate is null || PassesExtraLivenessPredicate(predicate, state))
             {
-                published.Add(id, state.Clone());
+                published.Add(id);
             }
         }
 
-        LiveNodesWatch.Publish(published);
+        // Published only when the set itself changed: key-value changes are on the change stream.
+        if (!LiveMembers.Current.SetEquals(published))
+        {
+            LiveMembers.Publish(published.ToImmutable());
+        }
     }
 
     private IReadOnlySet<ChitchatId> ScheduledForDeletionSet()
@@ -224,7 +317,7 @@ public sealed partial class ChitchatInstance
     /// <param name="maxVersion">The snapshot's max version.</param>
     /// <param name="lastGcVersion">The snapshot's last garbage-collected version.</param>
     /// <exception cref="InvalidOperationException">The call would not move the replica forward (contract violation).</exception>
-    public void ResetNodeStateIfUpdate(
+    internal bool ResetNodeStateIfUpdate(
         ChitchatId id,
         IEnumerable<KeyValuePair<string, VersionedValue>> keyValues,
         ulong maxVersion,
@@ -232,6 +325,13 @@ public sealed partial class ChitchatInstance
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(keyValues);
+        if (id.Equals(SelfChitchatId))
+        {
+            // Self-authority: nobody else knows our own state better than we do.
+            Log.ResetOfSelfRefused(_logger);
+            return false;
+        }
+
         State.NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out _))
         {
@@ -243,20 +343,20 @@ public sealed partial class ChitchatInstance
             if (state is null)
             {
                 Log.ResetSkippedForgottenNode(_logger, id);
-                return;
+                return false;
             }
         }
 
         if (state.MaxVersion >= maxVersion)
         {
             Log.ResetSkippedUpToDate(_logger, id, state.MaxVersion, maxVersion);
-            return;
+            return false;
         }
 
         if (maxVersion < state.LastGcVersion)
         {
             Log.ResetSkippedObsolete(_logger, id, state.MaxVersion, state.LastGcVersion, maxVersion, lastGcVersion);
-            return;
+            return false;
         }
 
         var before = state.MonotonicProperty;
@@ -288,10 +388,37 @@ public sealed partial class ChitchatInstance
             throw new InvalidOperationException(
                 $"ResetNodeStateIfUpdate for {id} did not move (last GC version, max version) forward from {before} to {state.MonotonicProperty}.");
         }
+
+        Log.NodeStateReset(_logger, id, state.MaxVersion, state.LastGcVersion);
+        return true;
     }
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 17, EventName = "MemberJoined", Level = LogLevel.Information, Message = "Member {NodeId} joined")]
+        public static partial void MemberJoined(ILogger logger, ChitchatId nodeId);
+
+        [LoggerMessage(EventId = 10, EventName = "MemberLive", Level = LogLevel.Information, Message = "Member {NodeId} is live")]
+        public static partial void MemberLive(ILogger logger, ChitchatId nodeId);
+
+        [LoggerMessage(EventId = 11, EventName = "MemberDead", Level = LogLevel.Information, Message = "Member {NodeId} is dead")]
+        public static partial void MemberDead(ILogger logger, ChitchatId nodeId);
+
+        [LoggerMessage(EventId = 12, EventName = "MemberLeft", Level = LogLevel.Information, Message = "Member {NodeId} left: dead for half the grace period, no longer gossiped about")]
+        public static partial void MemberLeft(ILogger logger, ChitchatId nodeId);
+
+        [LoggerMessage(EventId = 13, EventName = "MemberForgotten", Level = LogLevel.Information, Message = "Member {NodeId} forgotten after the dead-node grace period")]
+        public static partial void MemberForgotten(ILogger logger, ChitchatId nodeId);
+
+        [LoggerMessage(EventId = 14, EventName = "NodeStateReset", Level = LogLevel.Information, Message = "State of {NodeId} reset from a snapshot: max version {MaxVersion}, last GC version {LastGcVersion}")]
+        public static partial void NodeStateReset(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong lastGcVersion);
+
+        [LoggerMessage(EventId = 15, EventName = "SelfStateReasserted", Level = LogLevel.Warning, Message = "A peer holds version {PeerMaxVersion} of this node's state, above ours ({MaxVersion}); re-asserting ours above it")]
+        public static partial void SelfStateReasserted(ILogger logger, ulong maxVersion, ulong peerMaxVersion);
+
+        [LoggerMessage(EventId = 16, EventName = "ResetOfSelfRefused", Level = LogLevel.Warning, Message = "Refusing to reset this node's own state from a snapshot")]
+        public static partial void ResetOfSelfRefused(ILogger logger);
+
         [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Received a Syn addressed to cluster {TheirClusterId}; ours is {OurClusterId}")]
         public static partial void SynFromOtherCluster(ILogger logger, string ourClusterId, string theirClusterId);
 

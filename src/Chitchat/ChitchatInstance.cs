@@ -1,4 +1,6 @@
 using System.Net;
+using System.Collections.Immutable;
+using Chitchat.Changes;
 using Chitchat.FailureDetection;
 using Chitchat.Listeners;
 using Chitchat.State;
@@ -10,7 +12,7 @@ namespace Chitchat;
 
 /// <summary>
 /// The chitchat state machine of one node (the Rust <c>Chitchat</c> object): its own and its peers' node
-/// states, the failure detector, the live-nodes watch and the key-change listeners, plus the Scuttlebutt
+/// states, the failure detector, the live-members watch and the change log, plus the Scuttlebutt
 /// handshake (Syn → SynAck → Ack) that reconciles them.
 /// </summary>
 /// <remarks>
@@ -19,11 +21,13 @@ namespace Chitchat;
 /// passing messages between instances. All time is read from the injected <see cref="TimeProvider"/>.
 /// </para>
 /// <para>
-/// Not thread-safe. Inside a server it is guarded by a lock (<c>ChitchatRef</c>): reach it only through
-/// <c>ChitchatHandle.WithChitchat</c>. Listener callbacks run under that lock.
+/// Not thread-safe: every use holds <see cref="Gate"/>. Nothing mutable leaves the lock: applications go
+/// through <see cref="ChitchatRef"/>, which returns immutable snapshots and writes only the own node state.
+/// State changes are recorded in <see cref="Changes"/> and delivered to listeners and change streams after
+/// the lock is released (<see cref="DispatchChanges"/>).
 /// </para>
 /// </remarks>
-public sealed partial class ChitchatInstance
+internal sealed partial class ChitchatInstance
 {
     private static readonly IReadOnlySet<ChitchatId> s_noneExcluded = new HashSet<ChitchatId>();
 
@@ -33,31 +37,35 @@ public sealed partial class ChitchatInstance
     private readonly ILogger _logger;
     private readonly Dictionary<ChitchatId, ulong> _previousLiveNodes = [];
 
+    // How each remote member was last classified (for member change events and logs).
+    private readonly Dictionary<ChitchatId, MemberStatus> _memberStatus = [];
+
     // Scratch collections reused by every message and round (the instance is used under one lock).
     private readonly HashSet<ChitchatId> _scheduledForDeletion = [];
     private readonly List<ChitchatId> _garbageCollected = [];
 
     /// <summary>Creates the state machine of the node described by <paramref name="config"/>.</summary>
-    /// <param name="config">The node's configuration.</param>
-    /// <param name="initialKeyValues">Key-values set on the own node state at start (versions 1, 2, …).</param>
+    /// <param name="config">The node's configuration; its initial key-values are set on the own state (versions 1, 2, …).</param>
     /// <param name="timeProvider">The clock (default: the system clock).</param>
     /// <param name="random">The random source for tie shuffling (default: a non-deterministic one).</param>
     /// <param name="loggerFactory">Where to log (default: nowhere).</param>
-    public ChitchatInstance(
+    /// <param name="chitchatId">The node's identity when it differs from the configured one (bound port 0).</param>
+    internal ChitchatInstance(
         ChitchatConfig config,
-        IEnumerable<KeyValuePair<string, string>>? initialKeyValues = null,
         TimeProvider? timeProvider = null,
         Random? random = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        ChitchatId? chitchatId = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
+        SelfChitchatId = chitchatId ?? config.ChitchatId;
         _timeProvider = timeProvider ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<ChitchatInstance>();
-        _failureDetector = new FailureDetector(config.FailureDetectorConfig, _timeProvider);
+        _failureDetector = new FailureDetector(config.FailureDetectorConfig, _timeProvider, loggerFactory.CreateLogger<FailureDetector>());
         _clusterState = new ClusterState(
-            new ListenerRegistry(loggerFactory.CreateLogger<ListenerRegistry>()),
+            new ChangeLog(new ListenerRegistry(loggerFactory.CreateLogger<ListenerRegistry>())),
             _timeProvider,
             random ?? Random.Shared);
 
@@ -65,14 +73,42 @@ public sealed partial class ChitchatInstance
 
         // Alive from the start, so that the node answers Syns.
         self.IncrementHeartbeat();
+        foreach (var (key, value) in config.InitialKeyValues)
+        {
+            self.Set(key, value);
+        }
+    }
+
+    /// <summary>Creates a state machine with extra initial key-values (tests and benchmarks).</summary>
+    internal ChitchatInstance(
+        ChitchatConfig config,
+        IEnumerable<KeyValuePair<string, string>>? initialKeyValues,
+        TimeProvider? timeProvider = null,
+        Random? random = null,
+        ILoggerFactory? loggerFactory = null)
+        : this(config, timeProvider, random, loggerFactory)
+    {
         if (initialKeyValues is not null)
         {
             foreach (var (key, value) in initialKeyValues)
             {
-                self.Set(key, value);
+                SelfNodeState.Set(key, value);
             }
         }
     }
+
+    private enum MemberStatus
+    {
+        Live,
+        Dead,
+        Left,
+    }
+
+    /// <summary>Gets the lock that guards this instance.</summary>
+    internal Lock Gate { get; } = new();
+
+    /// <summary>Gets where state changes wait for delivery.</summary>
+    internal ChangeLog Changes => _clusterState.Changes;
 
     /// <summary>Gets the configuration.</summary>
     public ChitchatConfig Config { get; }
@@ -81,10 +117,10 @@ public sealed partial class ChitchatInstance
     public string ClusterId => Config.ClusterId;
 
     /// <summary>Gets this node's identity.</summary>
-    public ChitchatId SelfChitchatId => Config.ChitchatId;
+    public ChitchatId SelfChitchatId { get; }
 
-    /// <summary>Gets this node's own state; applications set and delete their keys here.</summary>
-    public NodeState SelfNodeState => _clusterState.NodeStateOrCreate(Config.ChitchatId);
+    /// <summary>Gets this node's own (mutable) state.</summary>
+    public NodeState SelfNodeState => _clusterState.NodeStateOrCreate(SelfChitchatId);
 
     /// <summary>Gets every known node state (self included), in <see cref="ChitchatId"/> order.</summary>
     public IReadOnlyDictionary<ChitchatId, NodeState> NodeStates => _clusterState.NodeStates;
@@ -114,8 +150,8 @@ public sealed partial class ChitchatInstance
     /// <summary>Gets the current seed addresses.</summary>
     public IReadOnlySet<IPEndPoint> SeedNodes => _clusterState.SeedAddrs;
 
-    /// <summary>Gets the live nodes watch (§11): current value and change notifications.</summary>
-    public LiveNodesWatch LiveNodesWatch { get; } = new();
+    /// <summary>Gets the live-members watch: current value and change notifications.</summary>
+    public LiveMembersWatch LiveMembers { get; } = new();
 
     /// <summary>
     /// Gets or sets the datagram size the delta budgets are computed from: SynAck delta =
@@ -143,27 +179,39 @@ public sealed partial class ChitchatInstance
     /// <returns>Whether the failure detector knows the node.</returns>
     public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness) => _failureDetector.TryGetLiveness(id, out liveness);
 
-    /// <summary>Returns a deep copy of the cluster state (node states in id order and seed addresses).</summary>
+    /// <summary>Returns an immutable snapshot of the cluster state; unchanged node states are shared with earlier snapshots.</summary>
     /// <returns>The snapshot.</returns>
-    public ClusterStateSnapshot StateSnapshot() => _clusterState.Snapshot();
+    public ClusterStateSnapshot StateSnapshot()
+    {
+        var seeds = ImmutableArray.CreateBuilder<IPEndPoint>(_clusterState.SeedAddrs.Count);
+        foreach (var seed in _clusterState.SeedAddrs)
+        {
+            seeds.Add(new IPEndPoint(seed.Address, seed.Port));
+        }
 
-    /// <summary>
-    /// Copies what the node reports about itself (the chitchat-test <c>GET /</c> document): cluster id, node
-    /// states, seeds, live and dead nodes. Cheap enough to call under the lock; serialize it afterwards.
-    /// </summary>
-    /// <returns>The document.</returns>
-    public ChitchatStateDocument CreateStateDocument() =>
-        new(ClusterId, StateSnapshot(), [.. LiveNodes], [.. DeadNodes]);
+        seeds.Sort(static (a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
+        return new ClusterStateSnapshot(
+            ClusterId,
+            SelfChitchatId,
+            _clusterState.SnapshotNodeStates(),
+            seeds.MoveToImmutable(),
+            [SelfChitchatId, .. _failureDetector.LiveNodes.Order()],
+            [.. DeadNodes.Order()],
+            [.. ScheduledForDeletionNodes.Order()]);
+    }
 
     /// <summary>
     /// Subscribes to changes of visible keys starting with <paramref name="prefix"/>, on every node including
-    /// this one. The callback runs synchronously under the node's lock: keep it short.
+    /// this one. The callback runs after the lock is released, in change order, never re-entrantly.
     /// </summary>
     /// <param name="prefix">The key prefix (empty = every key); the event's key has it stripped.</param>
     /// <param name="callback">The callback.</param>
     /// <returns>A handle whose disposal unsubscribes.</returns>
     public ListenerHandle SubscribeEvent(string prefix, Action<KeyChangeEvent> callback) =>
-        _clusterState.Listeners.Subscribe(prefix, callback);
+        Changes.Listeners.Subscribe(prefix, callback);
+
+    /// <summary>Delivers the recorded changes to listeners and streams; call after releasing <see cref="Gate"/>.</summary>
+    internal void DispatchChanges() => Changes.Dispatch(Gate);
 
     internal void SetSeedAddrs(IReadOnlySet<IPEndPoint> seedAddrs) => _clusterState.SeedAddrs = seedAddrs;
 }

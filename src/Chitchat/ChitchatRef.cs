@@ -1,27 +1,34 @@
+using System.Diagnostics.CodeAnalysis;
+using Chitchat.Changes;
+using Chitchat.FailureDetection;
+using Chitchat.Listeners;
 using Chitchat.State;
 
 namespace Chitchat;
 
 /// <summary>
-/// Shared access to the state machine of a running node: a <see cref="ChitchatInstance"/> guarded by a lock
-/// that the server's gossip loop also takes. Port of chitchat's <c>Arc&lt;Mutex&lt;Chitchat&gt;&gt;</c>.
+/// What an application does with a running node: read immutable snapshots of the cluster, write the node's
+/// own key-values, and follow changes. Port of chitchat's <c>Arc&lt;Mutex&lt;Chitchat&gt;&gt;</c>, made safe.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Thread-safe: <see cref="With{T}(Func{ChitchatInstance, T})"/> may be called from any thread. The lock is a
-/// plain (re-entrant) monitor, held only while the callback runs: the loop never holds it across an
-/// <c>await</c> or while sending, so callers wait at most for one message to be processed.
+/// Read-only by construction: everything returned here is an immutable snapshot
+/// (<see cref="ClusterStateSnapshot"/>, <see cref="NodeStateSnapshot"/>, the <see cref="LiveMembers"/> sets,
+/// <see cref="ClusterChange"/>s) that never changes under the caller and never reaches back into the node. The
+/// only writable state is the node's own, through <see cref="Set"/>, <see cref="SetWithTtl"/>,
+/// <see cref="Delete"/> and <see cref="DeleteAfterTtl"/>. Other members' states are written only by gossip
+/// (and by <see cref="TryResetNodeState"/>, the catch-up API), never by the application.
 /// </para>
 /// <para>
-/// Keep callbacks short and do not block or await inside them (the node cannot gossip meanwhile), and do not
-/// keep the <see cref="ChitchatInstance"/> or its <see cref="NodeState"/> objects for use after the callback
-/// returns: outside the lock they may change under you. Copy what you need
-/// (<see cref="ChitchatInstance.StateSnapshot"/>) instead.
+/// Threading: every member is thread-safe. Each call takes the node's lock for a short, bounded time (the
+/// gossip loop never holds it across an <c>await</c> or while sending); no callback ever runs under it.
+/// Listeners (<see cref="SubscribeKeyChanges"/>) and change streams receive the changes after the lock is
+/// released, in the order they happened; listeners run one at a time and never re-entrantly, on the thread
+/// that released the lock (a write here may therefore run listeners before it returns).
 /// </para>
 /// </remarks>
 public sealed class ChitchatRef
 {
-    private readonly Lock _gate = new();
     private readonly ChitchatInstance _chitchat;
 
     internal ChitchatRef(ChitchatInstance chitchat)
@@ -29,78 +36,175 @@ public sealed class ChitchatRef
         _chitchat = chitchat;
     }
 
-    /// <summary>Gets the node's identity. Immutable; no lock needed.</summary>
+    /// <summary>Gets the node's identity (with the bound port when it listens on port 0).</summary>
     public ChitchatId ChitchatId => _chitchat.SelfChitchatId;
 
+    /// <summary>Gets the node's cluster id.</summary>
+    public string ClusterId => _chitchat.ClusterId;
+
     /// <summary>
-    /// Gets the live-nodes watch of the node (BEHAVIOUR.md §11). The watch is thread-safe on its own: read or
-    /// await it without taking the lock. It completes when the server stops.
+    /// Gets the live-members watch: the set of live members, republished only when membership or liveness
+    /// changes. It is thread-safe on its own and completes when the node stops.
     /// </summary>
-    public LiveNodesWatch LiveNodesWatch => _chitchat.LiveNodesWatch;
+    public LiveMembersWatch LiveMembers => _chitchat.LiveMembers;
 
     /// <summary>The lock; the server takes it around every access to the state machine.</summary>
-    internal Lock Gate => _gate;
+    internal Lock Gate => _chitchat.Gate;
 
     /// <summary>The state machine itself, for the server loop, which takes <see cref="Gate"/> around each use.</summary>
     internal ChitchatInstance Instance => _chitchat;
 
-    /// <summary>Runs <paramref name="func"/> with exclusive access to the state machine and returns its result.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="func">The callback; runs under the lock on the calling thread.</param>
-    /// <returns>What <paramref name="func"/> returned.</returns>
-    public T With<T>(Func<ChitchatInstance, T> func)
+    /// <summary>Returns an immutable snapshot of the whole cluster state as this node sees it.</summary>
+    /// <returns>The snapshot; unchanged members share their node snapshots with earlier ones.</returns>
+    public ClusterStateSnapshot GetClusterState() => With(static chitchat => chitchat.StateSnapshot());
+
+    /// <summary>Gets an immutable snapshot of one member's state (this node's included).</summary>
+    /// <param name="id">The member.</param>
+    /// <param name="state">Its state, or <see langword="null"/> if the member is not known.</param>
+    /// <returns>Whether the member is known.</returns>
+    public bool TryGetNodeState(ChitchatId id, [NotNullWhen(true)] out NodeStateSnapshot? state)
     {
-        ArgumentNullException.ThrowIfNull(func);
-        lock (_gate)
-        {
-            return func(_chitchat);
-        }
+        ArgumentNullException.ThrowIfNull(id);
+        state = With(chitchat => chitchat.NodeState(id)?.ToSnapshot());
+        return state is not null;
     }
 
-    /// <summary>Runs <paramref name="action"/> with exclusive access to the state machine.</summary>
-    /// <param name="action">The callback; runs under the lock on the calling thread.</param>
-    public void With(Action<ChitchatInstance> action)
+    /// <summary>Gets an immutable snapshot of this node's own state.</summary>
+    /// <returns>The snapshot.</returns>
+    public NodeStateSnapshot GetSelfNodeState() => With(static chitchat => chitchat.SelfNodeState.ToSnapshot());
+
+    /// <summary>Explains the failure detector's view of a member: phi, time since its last heartbeat, state.</summary>
+    /// <param name="id">The member.</param>
+    /// <param name="liveness">The explanation.</param>
+    /// <returns>Whether the failure detector knows the member.</returns>
+    public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness)
     {
-        ArgumentNullException.ThrowIfNull(action);
-        lock (_gate)
-        {
-            action(_chitchat);
-        }
+        ArgumentNullException.ThrowIfNull(id);
+        NodeLiveness result = default;
+        var known = With(chitchat => chitchat.TryGetLiveness(id, out result));
+        liveness = result;
+        return known;
     }
 
     /// <summary>
-    /// Runs <paramref name="func"/> with exclusive access to the state machine without blocking the calling
-    /// thread while the lock is busy: if the lock is free the callback runs at once on the calling thread,
-    /// otherwise on the thread pool once the lock is acquired.
+    /// Sets a key of this node's own state with a new version. A no-op if the key already holds this value;
+    /// setting a deleted or TTL'd key cancels its deletion.
     /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="func">The callback; runs under the lock.</param>
-    /// <param name="cancellationToken">Cancels the call if it has not started running the callback yet.</param>
-    /// <returns>What <paramref name="func"/> returned.</returns>
-    public ValueTask<T> WithAsync<T>(Func<ChitchatInstance, T> func, CancellationToken cancellationToken = default)
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
+    public void Set(string key, string value) => With(chitchat => chitchat.SelfNodeState.Set(key, value));
+
+    /// <summary>
+    /// Sets a key of this node's own state that stays visible until the marked-for-deletion grace period
+    /// ends, then expires (<see cref="ClusterChangeKind.KeyExpired"/>) everywhere.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
+    public void SetWithTtl(string key, string value) => With(chitchat => chitchat.SelfNodeState.SetWithTtl(key, value));
+
+    /// <summary>Deletes a key of this node's own state: hidden at once, a tombstone is gossiped.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>Whether the key existed.</returns>
+    public bool Delete(string key) => With(chitchat => chitchat.SelfNodeState.Delete(key));
+
+    /// <summary>Schedules a key of this node's own state for deletion at the end of the grace period; it stays visible until then.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>Whether the key existed.</returns>
+    public bool DeleteAfterTtl(string key) => With(chitchat => chitchat.SelfNodeState.DeleteAfterTtl(key));
+
+    /// <summary>
+    /// Follows every change of the cluster as this node sees it: keys set, deleted and expired on any member
+    /// (this node included), and members joining, becoming live or dead, leaving and being forgotten.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Changes arrive in the order they were applied, starting with the first change after the enumeration
+    /// starts (take <see cref="GetClusterState"/> first for the state before it). The stream ends when the
+    /// node stops.
+    /// </para>
+    /// <para>
+    /// Bounded, with a documented overflow policy: the node never waits for a reader. A reader that falls
+    /// <paramref name="capacity"/> changes behind loses the following changes until it catches up; it then
+    /// receives one <see cref="ClusterChangeKind.Overflow"/> change (with <see cref="ClusterChange.DroppedCount"/>)
+    /// where the changes were lost, and should resynchronise from a new snapshot.
+    /// </para>
+    /// </remarks>
+    /// <param name="capacity">How many changes may wait for this reader; at least 1.</param>
+    /// <param name="cancellationToken">Stops the enumeration.</param>
+    /// <returns>The stream of changes.</returns>
+    public IAsyncEnumerable<ClusterChange> WatchChangesAsync(int capacity = ChangeStreamHub.DefaultCapacity, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(func);
-        if (cancellationToken.IsCancellationRequested)
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        return _chitchat.Changes.Streams.ReadAllAsync(_chitchat.SelfChitchatId, capacity, cancellationToken);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> for every new visible value of a key starting with
+    /// <paramref name="prefix"/>, on any member (this node included). Port of chitchat's <c>subscribe_event</c>.
+    /// </summary>
+    /// <remarks>
+    /// The callback runs after the node's lock is released, in change order, one at a time and never
+    /// re-entrantly: a callback that writes a key sees its own change delivered after it returns. An exception
+    /// it throws is logged and does not stop the other listeners. For deletions, expiry and membership, read
+    /// <see cref="WatchChangesAsync"/>.
+    /// </remarks>
+    /// <param name="prefix">The key prefix (ordinal; empty = every key). The event's key has it stripped.</param>
+    /// <param name="callback">The callback.</param>
+    /// <returns>A handle whose disposal unsubscribes.</returns>
+    public ListenerHandle SubscribeKeyChanges(string prefix, Action<KeyChangeEvent> callback) =>
+        _chitchat.SubscribeEvent(prefix, callback);
+
+    /// <summary>
+    /// Fast-forwards this node's replica of another member from a state obtained out of band (the end of a
+    /// catch-up started by <see cref="ChitchatConfig.CatchupCallback"/>). Port of chitchat's
+    /// <c>reset_node_state_if_update</c>.
+    /// </summary>
+    /// <remarks>
+    /// Does nothing (returns <see langword="false"/>) for this node's own state, which only this node writes; when
+    /// the replica is already as recent; when the state is older than the replica's GC frontier; or when the member
+    /// was recently forgotten.
+    /// </remarks>
+    /// <param name="id">The member.</param>
+    /// <param name="keyValues">Its key-values, tombstones included.</param>
+    /// <param name="maxVersion">The state's max version.</param>
+    /// <param name="lastGcVersion">The state's last garbage-collected version.</param>
+    /// <returns>Whether the replica was reset.</returns>
+    /// <exception cref="InvalidOperationException">The key-values would not move the replica forward (contract violation).</exception>
+    public bool TryResetNodeState(
+        ChitchatId id,
+        IEnumerable<KeyValuePair<string, VersionedValue>> keyValues,
+        ulong maxVersion,
+        ulong lastGcVersion)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(keyValues);
+        var copy = keyValues.ToList();
+        return With(chitchat => chitchat.ResetNodeStateIfUpdate(id, copy, maxVersion, lastGcVersion));
+    }
+
+    /// <summary>Runs <paramref name="func"/> under the lock, then delivers the changes it caused (tests and the server).</summary>
+    internal T With<T>(Func<ChitchatInstance, T> func)
+    {
+        T result;
+        lock (_chitchat.Gate)
         {
-            return ValueTask.FromCanceled<T>(cancellationToken);
+            result = func(_chitchat);
         }
 
-        if (_gate.TryEnter())
+        _chitchat.DispatchChanges();
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="action"/> under the lock, then delivers the changes it caused.</summary>
+    internal void With(Action<ChitchatInstance> action)
+    {
+        lock (_chitchat.Gate)
         {
-            try
-            {
-                return new ValueTask<T>(func(_chitchat));
-            }
-            catch (Exception ex)
-            {
-                return ValueTask.FromException<T>(ex);
-            }
-            finally
-            {
-                _gate.Exit();
-            }
+            action(_chitchat);
         }
 
-        return new ValueTask<T>(Task.Run(() => With(func), cancellationToken));
+        _chitchat.DispatchChanges();
     }
 }

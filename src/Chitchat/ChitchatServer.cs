@@ -6,7 +6,7 @@ namespace Chitchat;
 
 /// <summary>
 /// Starts chitchat nodes: a state machine (<see cref="ChitchatInstance"/>) driven by a background gossip loop
-/// over a transport. Port of chitchat server.rs <c>spawn_chitchat</c> (BEHAVIOUR.md §14).
+/// over a transport. Port of chitchat server.rs <c>spawn_chitchat</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,28 +17,31 @@ namespace Chitchat;
 /// </para>
 /// <para>Embedding a node in an application:</para>
 /// <code language="csharp"><![CDATA[
-/// var config = new ChitchatConfig(new ChitchatId("node-1", generationId: (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-///                                               new IPEndPoint(IPAddress.Parse("10.0.0.1"), 7280)))
+/// var config = new ChitchatConfig
 /// {
+///     NodeId = "node-1",
+///     GenerationId = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+///     ListenAddress = "0.0.0.0:7280",
+///     GossipAdvertiseAddress = "10.0.0.1:7280",
 ///     ClusterId = "my-cluster",
 ///     GossipInterval = TimeSpan.FromMilliseconds(500),
 ///     SeedNodes = ["10.0.0.2:7280", "chitchat-headless.default.svc:7280"],
+///     InitialKeyValues = { ["role"] = "indexer" },
 /// };
 /// await using var node = await ChitchatServer.SpawnChitchatAsync(
 ///     config,
-///     [new("role", "indexer")],
 ///     new UdpTransport(loggerFactory),
 ///     new ChitchatServerOptions { LoggerFactory = loggerFactory });
 ///
-/// // Publish own state; read the others' under the node's lock.
-/// node.WithChitchat(chitchat => chitchat.SelfNodeState.Set("ready", "true"));
-/// var roles = node.WithChitchat(chitchat => chitchat.NodeStates.Values
-///     .Select(state => (state.ChitchatId.NodeId, state.Get("role"))).ToList());
+/// // Write the own state; read immutable snapshots of everyone's.
+/// node.Chitchat.Set("ready", "true");
+/// var roles = node.Chitchat.GetClusterState().NodeStates
+///     .Select(state => (state.ChitchatId.NodeId, state.TryGetValue("role", out var role) ? role : null)).ToList();
 ///
-/// // React to membership changes without holding the lock.
-/// await foreach (var liveNodes in node.Chitchat.LiveNodesWatch.WatchAsync(stoppingToken))
+/// // React to membership changes.
+/// await foreach (var liveMembers in node.Chitchat.LiveMembers.WatchAsync(stoppingToken))
 /// {
-///     Console.WriteLine($"{liveNodes.Count} live nodes");
+///     Console.WriteLine($"{liveMembers.Count} live members");
 /// }
 ///
 /// await node.ShutdownAsync(); // or let `await using` stop it
@@ -52,49 +55,32 @@ namespace Chitchat;
 /// </remarks>
 public static partial class ChitchatServer
 {
-    /// <summary>Starts a chitchat node with the default clock, random source and no logging.</summary>
-    /// <param name="config">The node's configuration; validated first. Do not change it afterwards.</param>
-    /// <param name="initialKeyValues">Key-values set on the node's own state before it starts gossiping; may be null.</param>
-    /// <param name="transport">The transport to open the node's socket on (usually a <see cref="UdpTransport"/>).</param>
-    /// <param name="cancellationToken">Cancels the start-up (seed resolution and socket opening), not the node.</param>
-    /// <returns>The handle of the running node.</returns>
-    /// <exception cref="ArgumentException">The configuration is invalid.</exception>
-    /// <exception cref="IOException">The listen address cannot be opened.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was started.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Only the trailing CancellationToken is optional, the usual .NET shape.")]
-    public static Task<ChitchatHandle> SpawnChitchatAsync(
-        ChitchatConfig config,
-        IEnumerable<KeyValuePair<string, string>>? initialKeyValues,
-        ITransport transport,
-        CancellationToken cancellationToken = default) =>
-        SpawnChitchatAsync(config, initialKeyValues, transport, options: null, cancellationToken);
-
-    /// <summary>Starts a chitchat node (BEHAVIOUR.md §14.1).</summary>
+    /// <summary>Starts a chitchat node.</summary>
     /// <remarks>
     /// <list type="number">
-    /// <item>Validates <paramref name="config"/>.</item>
+    /// <item>Validates <paramref name="config"/> (every invalid setting is reported at once).</item>
     /// <item>Resolves the seeds: IP addresses as is, <c>host:port</c> names through DNS (failures are logged, not
     /// fatal). Names are resolved again every 60 seconds while the node runs.</item>
-    /// <item>Opens the socket on <see cref="ChitchatConfig.ListenAddr"/>; if that fails, nothing is started.</item>
-    /// <item>Creates the state machine and starts the gossip loop in the background; the first gossip round runs
-    /// immediately.</item>
+    /// <item>Opens the socket on <see cref="ChitchatConfig.ListenAddress"/>; if that fails, nothing is started.
+    /// With port 0 the transport picks a free port, which the node then advertises (unless
+    /// <see cref="ChitchatConfig.GossipAdvertiseAddress"/> names another port): read it from
+    /// <see cref="ChitchatHandle.ChitchatId"/>.</item>
+    /// <item>Creates the state machine with <see cref="ChitchatConfig.InitialKeyValues"/> and starts the gossip loop in
+    /// the background; the first gossip round runs immediately.</item>
     /// </list>
     /// </remarks>
-    /// <param name="config">The node's configuration; validated first. Do not change it afterwards.</param>
-    /// <param name="initialKeyValues">Key-values set on the node's own state before it starts gossiping; may be null.</param>
+    /// <param name="config">The node's options; validated first. Later changes to it have no effect.</param>
     /// <param name="transport">The transport to open the node's socket on (usually a <see cref="UdpTransport"/>).</param>
     /// <param name="options">The clock, random source and logging; defaults when null.</param>
     /// <param name="cancellationToken">Cancels the start-up (seed resolution and socket opening), not the node.</param>
     /// <returns>The handle of the running node.</returns>
-    /// <exception cref="ArgumentException">The configuration is invalid.</exception>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     /// <exception cref="IOException">The listen address cannot be opened.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was started.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Only the trailing CancellationToken is optional, the usual .NET shape.")]
     public static async Task<ChitchatHandle> SpawnChitchatAsync(
         ChitchatConfig config,
-        IEnumerable<KeyValuePair<string, string>>? initialKeyValues,
         ITransport transport,
-        ChitchatServerOptions? options,
+        ChitchatServerOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -108,13 +94,15 @@ public static partial class ChitchatServer
         var logger = loggerFactory.CreateLogger(typeof(ChitchatServer).FullName!);
 
         // The first gossip round must not be for nothing: resolve the seeds before starting.
-        var seedResolver = new SeedResolver(config.SeedNodes, options?.DnsResolver, logger);
+        var seedResolver = new SeedResolver([.. config.SeedNodes], options?.DnsResolver, logger);
         var seedAddrs = await seedResolver.ResolveAsync(cancellationToken).ConfigureAwait(false);
 
+        // Bind first: with port 0 the advertised address takes the port the transport chose.
         var socket = await transport.OpenAsync(config.ListenAddr, cancellationToken).ConfigureAwait(false);
         try
         {
-            var chitchat = new ChitchatInstance(config, initialKeyValues, timeProvider, random, loggerFactory);
+            var chitchatId = new ChitchatId(config.NodeId, config.GenerationId, config.AdvertiseEndPoint(socket.LocalEndPoint));
+            var chitchat = new ChitchatInstance(config, timeProvider, random, loggerFactory, chitchatId);
             chitchat.SetSeedAddrs(seedAddrs);
             var chitchatRef = new ChitchatRef(chitchat);
             var loop = new ServerLoop(chitchatRef, socket, seedResolver, timeProvider, random, logger, options?.MessageProcessor);

@@ -6,7 +6,7 @@ namespace Chitchat;
 
 /// <summary>
 /// Optional dependencies of a chitchat server: the clock, the random source and logging. Passed to
-/// <see cref="ChitchatServer.SpawnChitchatAsync(ChitchatConfig, IEnumerable{KeyValuePair{string, string}}?, Transport.ITransport, ChitchatServerOptions?, CancellationToken)"/>.
+/// <see cref="ChitchatServer.SpawnChitchatAsync"/>.
 /// </summary>
 /// <remarks>
 /// Everything defaults to the production choice, so most applications never create one. Not thread-safe:

@@ -2,6 +2,7 @@ namespace Chitchat;
 
 /// <summary>A value stored in a node state, with its version and deletion status.</summary>
 /// <remarks>Immutable; safe to share between threads.</remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Json.VersionedValueJsonConverter))]
 public sealed class VersionedValue : IEquatable<VersionedValue>
 {
     /// <summary>Creates a value.</summary>

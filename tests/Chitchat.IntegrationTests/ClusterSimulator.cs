@@ -101,7 +101,7 @@ internal sealed class ClusterSimulator : IAsyncDisposable
             config.CatchupCallback = () => callbacks.TryWrite(id);
         }
 
-        _nodes.Add(id, await ChitchatServer.SpawnChitchatAsync(config, null, Transport));
+        _nodes.Add(id, await ChitchatServer.SpawnChitchatAsync(config, Transport));
     }
 
     public T WithNode<T>(ChitchatId id, Func<ChitchatInstance, T> func) => _nodes[id].WithChitchat(func);

@@ -33,7 +33,7 @@ internal static class InMemoryCluster
     public static Task<ChitchatHandle> StartNodeAsync(
         ITransport transport, ChitchatId id, IEnumerable<IPEndPoint> seeds, TimeSpan? deadNodeGracePeriod = null) =>
         ChitchatServer.SpawnChitchatAsync(
-            NodeConfig(id, seeds.Select(seed => seed.ToString()), deadNodeGracePeriod ?? TimeSpan.FromSeconds(20)), null, transport);
+            NodeConfig(id, seeds.Select(seed => seed.ToString()), deadNodeGracePeriod ?? TimeSpan.FromSeconds(20)), transport);
 
     /// <summary>The first node has no seed; every other node is seeded with all the others.</summary>
     public static async Task<List<ChitchatHandle>> SetupNodesAsync(
@@ -57,11 +57,11 @@ internal static class InMemoryCluster
         using var cts = new CancellationTokenSource(WatchTimeout);
         try
         {
-            await node.Chitchat.LiveNodesWatch.WaitForAsync(live => live.Keys.ToHashSet().SetEquals(expectedSet), cts.Token);
+            await node.Chitchat.LiveMembers.WaitForAsync(live => live.ToHashSet().SetEquals(expectedSet), cts.Token);
         }
         catch (OperationCanceledException)
         {
-            var actual = string.Join(", ", node.Chitchat.LiveNodesWatch.Current.Keys);
+            var actual = string.Join(", ", node.Chitchat.LiveMembers.Current);
             throw new Xunit.Sdk.XunitException(
                 $"{node.ChitchatId.NodeId} did not see exactly [{string.Join(", ", expectedSet)}] live within {WatchTimeout}; last: [{actual}].");
         }

@@ -18,9 +18,9 @@ public sealed class LiveNodesClusterTests
         try
         {
             using var cts = new CancellationTokenSource(WatchTimeout);
-            var liveMembers = await nodes[1].Chitchat.LiveNodesWatch.WaitForAsync(live => live.Count == 5, cts.Token);
+            var liveMembers = await nodes[1].Chitchat.LiveMembers.WaitForAsync(live => live.Count == 5, cts.Token);
 
-            liveMembers.Keys.Should().BeEquivalentTo(nodes.Select(node => node.ChitchatId));
+            liveMembers.Should().BeEquivalentTo(nodes.Select(node => node.ChitchatId));
         }
         finally
         {
@@ -40,8 +40,8 @@ public sealed class LiveNodesClusterTests
             foreach (var id in ids)
             {
                 var config = NodeConfig(id, [ids[0].GossipAdvertiseAddr.ToString()], TimeSpan.FromSeconds(20));
-                config.ExtraLivenessPredicate = state => state.Get("READY") == "true";
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(config, null, transport));
+                config.ExtraLivenessPredicate = state => state.TryGetValue("READY", out var ready) && ready == "true";
+                nodes.Add(await ChitchatServer.SpawnChitchatAsync(config, transport));
             }
 
             // (a) Nobody is READY: within 1 s the watch never shows 3 members, and it shows 0 (even self is filtered).
@@ -50,7 +50,7 @@ public sealed class LiveNodesClusterTests
             {
                 var act = async () =>
                 {
-                    await foreach (var live in nodes[2].Chitchat.LiveNodesWatch.WatchAsync(oneSecond.Token))
+                    await foreach (var live in nodes[2].Chitchat.LiveMembers.WatchAsync(oneSecond.Token))
                     {
                         lastCount = live.Count;
                         if (live.Count == 3)
@@ -70,25 +70,25 @@ public sealed class LiveNodesClusterTests
                 node.WithChitchat(chitchat => chitchat.SelfNodeState.Set("READY", "true"));
             }
 
-            (await WaitForCountAsync(nodes[2], 3)).Keys.Should().BeEquivalentTo(ids);
+            (await WaitForCountAsync(nodes[2], 3)).Should().BeEquivalentTo(ids);
 
             // (c) Node 1 no longer READY.
             nodes[0].WithChitchat(chitchat => chitchat.SelfNodeState.Delete("READY"));
-            (await WaitForCountAsync(nodes[2], 2)).Keys.Should().BeEquivalentTo([ids[1], ids[2]]);
+            (await WaitForCountAsync(nodes[2], 2)).Should().BeEquivalentTo([ids[1], ids[2]]);
 
             // (d) Node 2 READY=false.
             nodes[1].WithChitchat(chitchat => chitchat.SelfNodeState.Set("READY", "false"));
-            (await WaitForCountAsync(nodes[2], 1)).Keys.Should().Equal(ids[2]);
+            (await WaitForCountAsync(nodes[2], 1)).Should().Equal(ids[2]);
         }
         finally
         {
             await ShutdownAllAsync(nodes);
         }
 
-        static async Task<IReadOnlyDictionary<ChitchatId, State.NodeState>> WaitForCountAsync(ChitchatHandle node, int count)
+        static async Task<IReadOnlySet<ChitchatId>> WaitForCountAsync(ChitchatHandle node, int count)
         {
             using var cts = new CancellationTokenSource(WatchTimeout);
-            return await node.Chitchat.LiveNodesWatch.WaitForAsync(live => live.Count == count, cts.Token);
+            return await node.Chitchat.LiveMembers.WaitForAsync(live => live.Count == count, cts.Token);
         }
     }
 
@@ -158,9 +158,9 @@ public sealed class LiveNodesClusterTests
 
             // A new node on node 1's address, under a new name.
             var newConfig = ChitchatConfig.ForTest(40_001);
-            newConfig.ChitchatId = new ChitchatId("new_node", 0, newConfig.ChitchatId.GossipAdvertiseAddr);
+            newConfig.NodeId = "new_node";
             newConfig.SeedNodes = [node2Id.GossipAdvertiseAddr.ToString()];
-            var newNode = await ChitchatServer.SpawnChitchatAsync(newConfig, null, transport);
+            var newNode = await ChitchatServer.SpawnChitchatAsync(newConfig, transport);
             nodes.Add(newNode);
             await WaitForLiveNodesAsync(newNode, [newConfig.ChitchatId, node2Id]);
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Chitchat.Transport;
 
 namespace Chitchat.IntegrationTests;
@@ -15,24 +14,12 @@ public sealed class ReadmeExampleTests
     public async Task ReadmeExample_TwoUdpNodes_SeeEachOtherAndShareAKey()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        for (var attempt = 1; ; attempt++)
-        {
-            var addressA = new IPEndPoint(IPAddress.Loopback, UdpCluster.FreeUdpPort());
-            var addressB = new IPEndPoint(IPAddress.Loopback, UdpCluster.FreeUdpPort());
-            try
-            {
-                var (liveNodes, announcement, roleOfB) = await ReadmeExample.RunAsync(addressA, addressB, timeout.Token);
 
-                liveNodes.Should().Equal("node-a", "node-b");
-                announcement.Should().Be("node-b set service.http=10.0.0.2:8080");
-                roleOfB.Should().Be("worker");
-                return;
-            }
-            catch (IOException) when (attempt < 3)
-            {
-                // A free port was taken between the probe and the bind: try other ports.
-            }
-        }
+        var (liveNodes, announcement, roleOfB) = await ReadmeExample.RunAsync(timeout.Token);
+
+        liveNodes.Should().Equal("node-a", "node-b");
+        announcement.Should().Be("node-b set service.http=10.0.0.2:8080");
+        roleOfB.Should().Be("worker");
     }
 
     [Fact]
@@ -68,53 +55,62 @@ public sealed class ReadmeExampleTests
 public static class ReadmeExample
 {
     public static async Task<(IReadOnlyList<string> LiveNodes, string Announcement, string? RoleOfB)> RunAsync(
-        IPEndPoint addressA, IPEndPoint addressB, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var transport = new UdpTransport();
 
         // The generation must grow at every restart of a node: the start time in seconds does.
         var generation = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-        // 1. Spawn two nodes of one cluster; node B finds node A through its seed list.
+        // 1. Spawn two nodes of one cluster on free ports (port 0); node B finds node A through its seed list.
         await using var nodeA = await ChitchatServer.SpawnChitchatAsync(
-            new ChitchatConfig(new ChitchatId("node-a", generation, addressA))
+            new ChitchatConfig
             {
+                NodeId = "node-a",
+                GenerationId = generation,
+                ListenAddress = "127.0.0.1:0",
                 ClusterId = "my-cluster",
                 GossipInterval = TimeSpan.FromMilliseconds(100),
+                InitialKeyValues = { ["role"] = "seed" },
             },
-            [new("role", "seed")],
             transport,
-            cancellationToken);
+            cancellationToken: cancellationToken);
         await using var nodeB = await ChitchatServer.SpawnChitchatAsync(
-            new ChitchatConfig(new ChitchatId("node-b", generation, addressB))
+            new ChitchatConfig
             {
+                NodeId = "node-b",
+                GenerationId = generation,
+                ListenAddress = "127.0.0.1:0",
                 ClusterId = "my-cluster",
                 GossipInterval = TimeSpan.FromMilliseconds(100),
-                SeedNodes = [addressA.ToString()],
+                SeedNodes = [nodeA.ChitchatId.GossipAdvertiseEndPoint.ToString()],
+                InitialKeyValues = { ["role"] = "worker" },
             },
-            [new("role", "worker")],
             transport,
-            cancellationToken);
+            cancellationToken: cancellationToken);
 
         // 2. Subscribe, on node A, to the keys starting with "service." that any node sets.
-        //    The callback runs under node A's lock: keep it short.
+        //    The callback runs outside the node's lock, one change at a time, in order.
         var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = nodeA.WithChitchat(chitchat => chitchat.SubscribeEvent(
+        using var subscription = nodeA.Chitchat.SubscribeKeyChanges(
             "service.",
-            change => announced.TrySetResult($"{change.Node.NodeId} set service.{change.Key}={change.Value}")));
+            change => announced.TrySetResult($"{change.Node.NodeId} set service.{change.Key}={change.Value}"));
 
-        // 3. Watch the live nodes, as node A sees them, until node B is one of them.
-        var liveNodes = await nodeA.Chitchat.LiveNodesWatch.WaitForAsync(live => live.Count == 2, cancellationToken);
+        // 3. Watch the live members, as node A sees them, until node B is one of them.
+        var liveMembers = await nodeA.Chitchat.LiveMembers.WaitForAsync(live => live.Count == 2, cancellationToken);
 
         // 4. Set a key on node B's own state: gossip carries it to node A.
-        nodeB.WithChitchat(chitchat => chitchat.SelfNodeState.Set("service.http", "10.0.0.2:8080"));
+        nodeB.Chitchat.Set("service.http", "10.0.0.2:8080");
         var announcement = await announced.Task.WaitAsync(cancellationToken);
-        var roleOfB = nodeA.WithChitchat(chitchat => chitchat.NodeState(nodeB.ChitchatId)?.Get("role"));
 
-        // 5. Shut down gracefully (disposing the handle, as `await using` does, shuts down too).
+        // 5. Read node A's immutable snapshot of node B's state.
+        var roleOfB = nodeA.Chitchat.TryGetNodeState(nodeB.ChitchatId, out var stateOfB)
+            && stateOfB.TryGetValue("role", out var role) ? role : null;
+
+        // 6. Shut down gracefully (disposing the handle, as `await using` does, shuts down too).
         await nodeB.ShutdownAsync(cancellationToken);
         await nodeA.ShutdownAsync(cancellationToken);
-        return ([.. liveNodes.Keys.Select(id => id.NodeId)], announcement, roleOfB);
+        return ([.. liveMembers.Select(id => id.NodeId)], announcement, roleOfB);
     }
 }
 // README example: end

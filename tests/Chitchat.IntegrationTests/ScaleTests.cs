@@ -24,11 +24,11 @@ public sealed class ScaleTests
                     FailureDetectorConfig = new FailureDetectorConfig { InitialInterval = TimeSpan.FromMilliseconds(300) },
                     MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(10_000),
                 };
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(config, null, transport));
+                nodes.Add(await ChitchatServer.SpawnChitchatAsync(config, transport));
             }
 
             using var cts = new CancellationTokenSource(InMemoryCluster.WatchTimeout);
-            await nodes[1].Chitchat.LiveNodesWatch.WaitForAsync(live => live.Count == NodeCount, cts.Token);
+            await nodes[1].Chitchat.LiveMembers.WaitForAsync(live => live.Count == NodeCount, cts.Token);
 
             ThreadPool.ThreadCount.Should().BeLessThan(NodeCount);
         }

@@ -21,7 +21,7 @@ public sealed class ServerLoggingTests
             {
                 var seeds = ids.Where(other => !other.Equals(id)).Select(other => other.GossipAdvertiseAddr.ToString());
                 nodes.Add(await ChitchatServer.SpawnChitchatAsync(
-                    NodeConfig(id, seeds, TimeSpan.FromSeconds(20)), null, transport, new ChitchatServerOptions { LoggerFactory = loggerFactory }));
+                    NodeConfig(id, seeds, TimeSpan.FromSeconds(20)), transport, new ChitchatServerOptions { LoggerFactory = loggerFactory }));
             }
 
             foreach (var node in nodes)

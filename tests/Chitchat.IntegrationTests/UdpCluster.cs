@@ -32,7 +32,7 @@ internal static class UdpCluster
             configure(config);
             try
             {
-                return await ChitchatServer.SpawnChitchatAsync(config, null, Transport);
+                return await ChitchatServer.SpawnChitchatAsync(config, Transport);
             }
             catch (IOException) when (port is null && attempt < 5)
             {

@@ -1,6 +1,7 @@
 namespace Chitchat.FailureDetection;
 
 /// <summary>The verdict of the failure detector about one remote node (BEHAVIOUR.md §10.7).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<NodeLivenessState>))]
 public enum NodeLivenessState
 {
     /// <summary>

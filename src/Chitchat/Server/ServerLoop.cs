@@ -220,7 +220,9 @@ internal sealed class ServerLoop
         await Observe(_pendingReceive);
         await Observe(_pendingTick);
         await Observe(_pendingCommand);
-        _chitchat.LiveNodesWatch.Complete();
+        _chitchat.Instance.DispatchChanges();
+        _chitchat.LiveMembers.Complete();
+        _chitchat.Instance.Changes.Streams.Complete();
     }
 
     private static System.Runtime.CompilerServices.ConfiguredTaskAwaitable Observe(Task? task) =>
@@ -353,6 +355,9 @@ internal sealed class ServerLoop
             {
                 reply = _processMessage(_chitchat.Instance, message);
             }
+
+            // Listeners and change streams get the message's changes outside the lock.
+            _chitchat.Instance.DispatchChanges();
         }
         catch (Exception ex)
         {
@@ -429,6 +434,8 @@ internal sealed class ServerLoop
             chitchat.GcKeysMarkedForDeletion();
         }
 
+        _chitchat.Instance.DispatchChanges();
+
         ChitchatServer.Log.GossipRound(_logger, _targets.Count, deadNode, seedNode);
 
         // Outside the lock: sending may wait, and messages received meanwhile need the lock.
@@ -451,6 +458,8 @@ internal sealed class ServerLoop
         {
             _chitchat.Instance.UpdateNodesLiveness();
         }
+
+        _chitchat.Instance.DispatchChanges();
     }
 
     /// <summary>Sends a fresh Syn to <paramref name="peer"/>; a failed send is logged and ignored.</summary>

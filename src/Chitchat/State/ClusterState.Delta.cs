@@ -115,12 +115,24 @@ internal sealed partial class ClusterState
     /// Applies a received delta; deltas never create node states. Returns whether any node delta caused a
     /// reset. Port of chitchat state.rs <c>ClusterState::apply_delta</c> (BEHAVIOUR.md §7).
     /// </summary>
-    public bool ApplyDelta(Delta delta, ILogger logger)
+    /// <param name="delta">The received delta.</param>
+    /// <param name="self">The local node: a node delta about it is never applied (self-authority).</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="reassertSelf">Called with (0, max version) when a node delta about the local node carries a newer version.</param>
+    public bool ApplyDelta(Delta delta, ILogger logger, ChitchatId? self = null, Action<ulong, ulong>? reassertSelf = null)
     {
         var now = _timeProvider.GetTimestamp();
         var anyReset = false;
         foreach (var nodeDelta in delta.NodeDeltas)
         {
+            if (self is not null && nodeDelta.ChitchatId.Equals(self))
+            {
+                // Only this node writes its own state; a peer claiming a newer one makes us re-assert ours.
+                Log.SelfDeltaIgnored(logger, nodeDelta.MaxVersion);
+                reassertSelf?.Invoke(0, nodeDelta.MaxVersion);
+                continue;
+            }
+
             if (!_nodeStates.TryGetValue(nodeDelta.ChitchatId, out var state))
             {
                 continue;
@@ -167,6 +179,9 @@ internal sealed partial class ClusterState
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "Ignoring a peer's delta about this node (max version {MaxVersion}): only this node writes its own state")]
+        public static partial void SelfDeltaIgnored(ILogger logger, ulong maxVersion);
+
         [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Delta budget of {Mtu} bytes is below the 100-byte minimum; sending an empty delta")]
         public static partial void DeltaBudgetTooSmall(ILogger logger, int mtu);
 

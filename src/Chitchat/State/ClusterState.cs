@@ -1,5 +1,5 @@
 using System.Net;
-using Chitchat.Listeners;
+using Chitchat.Changes;
 using Chitchat.Wire;
 
 namespace Chitchat.State;
@@ -19,14 +19,15 @@ internal sealed partial class ClusterState
     private readonly StaleNodes _staleNodes = new();
     private volatile IReadOnlySet<IPEndPoint> _seedAddrs = new HashSet<IPEndPoint>();
 
-    public ClusterState(ListenerRegistry listeners, TimeProvider timeProvider, Random random)
+    public ClusterState(ChangeLog changes, TimeProvider timeProvider, Random random)
     {
-        Listeners = listeners;
+        Changes = changes;
         _timeProvider = timeProvider;
         _random = random;
     }
 
-    public ListenerRegistry Listeners { get; }
+    /// <summary>Gets where the state changes are recorded for delivery after the lock is released.</summary>
+    public ChangeLog Changes { get; }
 
     public ForgottenNodes ForgottenNodes => _forgottenNodes;
 
@@ -54,8 +55,9 @@ internal sealed partial class ClusterState
         }
 
         _forgottenNodes.Remove(id);
-        state = new NodeState(id, Listeners, _timeProvider);
+        state = new NodeState(id, Changes, _timeProvider);
         _nodeStates.Add(state);
+        Changes.Member(ClusterChangeKind.MemberJoined, id, 0);
         return state;
     }
 
@@ -65,6 +67,7 @@ internal sealed partial class ClusterState
         if (_nodeStates.Remove(id, out var state))
         {
             _forgottenNodes.Push(id, state.Heartbeat);
+            Changes.Member(ClusterChangeKind.MemberForgotten, id, state.MaxVersion);
         }
     }
 
@@ -99,15 +102,18 @@ internal sealed partial class ClusterState
         }
     }
 
-    /// <summary>Builds an immutable snapshot (deep copies of the node states).</summary>
-    public ClusterStateSnapshot Snapshot()
+    /// <summary>
+    /// Returns immutable snapshots of every node state, in id order. Unchanged node states give the same
+    /// snapshot objects as the previous call.
+    /// </summary>
+    public System.Collections.Immutable.ImmutableArray<NodeStateSnapshot> SnapshotNodeStates()
     {
-        var states = new List<NodeState>(_nodeStates.Count);
+        var states = System.Collections.Immutable.ImmutableArray.CreateBuilder<NodeStateSnapshot>(_nodeStates.Count);
         foreach (var state in _nodeStates.InOrder)
         {
-            states.Add(state.Clone());
+            states.Add(state.ToSnapshot());
         }
 
-        return new ClusterStateSnapshot(states, [.. SeedAddrs]);
+        return states.MoveToImmutable();
     }
 }

@@ -1,4 +1,5 @@
-using Chitchat.Listeners;
+using System.Collections.Immutable;
+using Chitchat.Changes;
 using Chitchat.Wire;
 
 namespace Chitchat.State;
@@ -14,12 +15,13 @@ namespace Chitchat.State;
 /// that are garbage-collected after the grace period; keys are kept in UTF-8 byte order, as in Rust.
 /// </para>
 /// <para>
-/// Not thread-safe. A node state belongs to a <see cref="ChitchatInstance"/>; when the instance runs in
-/// a server, only touch it inside <c>ChitchatHandle.WithChitchat</c> (under the lock). Applications
-/// mutate only their own node state (<see cref="ChitchatInstance.SelfNodeState"/>).
+/// Not thread-safe: a node state belongs to a <see cref="ChitchatInstance"/> and is used under its lock.
+/// It never leaves the lock: callers receive immutable <see cref="NodeStateSnapshot"/> copies
+/// (<see cref="ToSnapshot"/>), and write only the node's own state, through <see cref="ChitchatRef"/>.
+/// Changes are recorded in the instance's <see cref="ChangeLog"/> and delivered after the lock is released.
 /// </para>
 /// </remarks>
-public sealed class NodeState
+internal sealed class NodeState
 {
     private static readonly Comparison<KeyValuePair<string, VersionedValue>> s_byVersionThenKey = static (a, b) =>
     {
@@ -28,8 +30,14 @@ public sealed class NodeState
     };
 
     private readonly SortedDictionary<string, VersionedValue> _keyValues;
-    private readonly ListenerRegistry _listeners;
+    private readonly ChangeLog _changes;
     private readonly TimeProvider _timeProvider;
+
+    // The last snapshot handed out, and the immutable copy of the entries it shares with the next snapshots
+    // until an entry changes (heartbeat-only changes reuse the entries).
+    private NodeStateSnapshot? _snapshot;
+    private ImmutableArray<KeyValuePair<string, VersionedValue>> _entriesSnapshot;
+    private bool _entriesSnapshotValid;
 
     // Recent mutations in version order: what a slightly lagging peer misses, found without a full scan.
     // Built at the first stale-entry query (one scan picks the entries of highest version), so that
@@ -44,10 +52,10 @@ public sealed class NodeState
     private int _scheduledCount;
     private long _earliestScheduledTimestamp = long.MaxValue;
 
-    internal NodeState(ChitchatId chitchatId, ListenerRegistry listeners, TimeProvider timeProvider)
+    internal NodeState(ChitchatId chitchatId, ChangeLog changes, TimeProvider timeProvider)
     {
         ChitchatId = chitchatId;
-        _listeners = listeners;
+        _changes = changes;
         _timeProvider = timeProvider;
         _keyValues = new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance);
     }
@@ -55,7 +63,7 @@ public sealed class NodeState
     private NodeState(NodeState other)
     {
         ChitchatId = other.ChitchatId;
-        _listeners = other._listeners;
+        _changes = new ChangeLog();
         _timeProvider = other._timeProvider;
         _keyValues = new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
         _deletedCount = other._deletedCount;
@@ -110,8 +118,35 @@ public sealed class NodeState
 
     /// <summary>Creates the state Rust tests use: <c>test-node</c>, generation 0, <c>127.0.0.1:7280</c>.</summary>
     /// <returns>A new, empty node state.</returns>
-    public static NodeState ForTest() =>
-        new(new ChitchatId("test-node", 0, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 7280)), new ListenerRegistry(), TimeProvider.System);
+    internal static NodeState ForTest() =>
+        new(new ChitchatId("test-node", 0, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 7280)), new ChangeLog(), TimeProvider.System);
+
+    /// <summary>
+    /// Returns an immutable copy of this state. The copy is cached: it is rebuilt only when the state
+    /// changed, and its entries are shared with later copies until an entry changes.
+    /// </summary>
+    internal NodeStateSnapshot ToSnapshot()
+    {
+        var snapshot = _snapshot;
+        if (snapshot is not null
+            && _entriesSnapshotValid
+            && snapshot.Heartbeat == Heartbeat
+            && snapshot.MaxVersion == MaxVersion
+            && snapshot.LastGcVersion == LastGcVersion)
+        {
+            return snapshot;
+        }
+
+        if (!_entriesSnapshotValid)
+        {
+            _entriesSnapshot = ImmutableArray.CreateRange(_keyValues);
+            _entriesSnapshotValid = true;
+        }
+
+        snapshot = new NodeStateSnapshot(ChitchatId, Heartbeat, MaxVersion, LastGcVersion, _entriesSnapshot, NumKeyValues);
+        _snapshot = snapshot;
+        return snapshot;
+    }
 
     /// <summary>Returns the value of <paramref name="key"/>, or <see langword="null"/> if absent or deleted.</summary>
     /// <param name="key">The key.</param>
@@ -195,13 +230,18 @@ public sealed class NodeState
     public bool Delete(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!_keyValues.ContainsKey(key))
+        if (!_keyValues.TryGetValue(key, out var previous))
         {
             return false;
         }
 
         MaxVersion++;
-        Store(key, new VersionedValue(string.Empty, MaxVersion, DeletionStatus.Deleted, _timeProvider.GetTimestamp()));
+        Store(key, new VersionedValue(string.Empty, MaxVersion, DeletionStatus.Deleted, _timeProvider.GetTimestamp()), previous);
+        if (!previous.IsDeleted)
+        {
+            _changes.KeyRemoved(ClusterChangeKind.KeyDeleted, ChitchatId, key, previous, MaxVersion);
+        }
+
         return true;
     }
 
@@ -220,13 +260,13 @@ public sealed class NodeState
         }
 
         MaxVersion++;
-        Store(key, new VersionedValue(entry.Value, MaxVersion, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp()));
+        Store(key, new VersionedValue(entry.Value, MaxVersion, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp()), entry);
         return true;
     }
 
     /// <summary>Overwrites <see cref="MaxVersion"/> (test helper, as in Rust).</summary>
     /// <param name="maxVersion">The new max version.</param>
-    public void SetMaxVersion(ulong maxVersion) => MaxVersion = maxVersion;
+    internal void SetMaxVersion(ulong maxVersion) => MaxVersion = maxVersion;
 
     /// <summary>
     /// Records a heartbeat of another member. The first observation is stored but is not an update.
@@ -270,6 +310,48 @@ public sealed class NodeState
         }
     }
 
+    /// <summary>Sets the own heartbeat just above a peer's view of it (self-authority).</summary>
+    internal void RaiseHeartbeatAbove(ulong heartbeat)
+    {
+        if (heartbeat >= Heartbeat && heartbeat != ulong.MaxValue)
+        {
+            Heartbeat = heartbeat + 1;
+        }
+    }
+
+    /// <summary>
+    /// Re-asserts the own state above a peer's version of it (self-authority): the GC frontier moves to
+    /// <paramref name="peerMaxVersion"/> + 1, so that every peer resets its replica, and every visible entry is
+    /// written again above it, in its previous order. Tombstones are dropped: the replicas are reset anyway.
+    /// Values do not change, so no change is recorded.
+    /// </summary>
+    internal void ReassertAbove(ulong peerMaxVersion)
+    {
+        var visible = new List<KeyValuePair<string, VersionedValue>>(NumKeyValues);
+        foreach (var pair in _keyValues)
+        {
+            if (!pair.Value.IsDeleted)
+            {
+                visible.Add(pair);
+            }
+        }
+
+        visible.Sort(s_byVersionThenKey);
+        _keyValues.Clear();
+        _entriesSnapshotValid = false;
+        _deletedCount = 0;
+        _scheduledCount = 0;
+        _earliestScheduledTimestamp = long.MaxValue;
+        _recentVersions = null;
+        LastGcVersion = peerMaxVersion + 1;
+        MaxVersion = LastGcVersion;
+        foreach (var (key, entry) in visible)
+        {
+            MaxVersion++;
+            Store(key, new VersionedValue(entry.Value, MaxVersion, entry.Status, entry.StatusChangeTimestamp), null);
+        }
+    }
+
     internal void IncrementHeartbeat()
     {
         if (Heartbeat != ulong.MaxValue)
@@ -300,9 +382,13 @@ public sealed class NodeState
         }
 
         Store(key, versionedValue, existing);
-        if (!versionedValue.IsDeleted && !_listeners.IsEmpty)
+        if (!versionedValue.IsDeleted)
         {
-            _listeners.Trigger(key, versionedValue.Value, ChitchatId);
+            _changes.KeySet(ChitchatId, key, versionedValue);
+        }
+        else if (existing is { IsDeleted: false })
+        {
+            _changes.KeyRemoved(ClusterChangeKind.KeyDeleted, ChitchatId, key, existing, versionedValue.Version);
         }
     }
 
@@ -316,18 +402,21 @@ public sealed class NodeState
         SetVersionedValue(key, new VersionedValue(value, version, DeletionStatus.Set));
     }
 
-    internal void RemoveKeyValueInternal(string key) => RemoveEntry(key);
-
-    /// <summary>Stores an entry, keeping the tombstone count and the recent-versions window up to date.</summary>
-    private void Store(string key, VersionedValue value)
+    internal void RemoveKeyValueInternal(string key)
     {
-        _keyValues.TryGetValue(key, out var previous);
-        Store(key, value, previous);
+        if (_keyValues.TryGetValue(key, out var removed) && !removed.IsDeleted)
+        {
+            _changes.KeyRemoved(ClusterChangeKind.KeyDeleted, ChitchatId, key, removed, removed.Version);
+        }
+
+        RemoveEntry(key);
     }
 
+    /// <summary>Stores an entry, keeping the tombstone count and the recent-versions window up to date.</summary>
     private void Store(string key, VersionedValue value, VersionedValue? previous)
     {
         _keyValues[key] = value;
+        _entriesSnapshotValid = false;
         if (previous is not null)
         {
             Uncount(previous);
@@ -347,6 +436,7 @@ public sealed class NodeState
     {
         if (_keyValues.Remove(key, out var removed))
         {
+            _entriesSnapshotValid = false;
             Uncount(removed);
         }
     }
@@ -387,6 +477,11 @@ public sealed class NodeState
             }
 
             (expired ??= []).Add(key);
+            if (entry.Status == DeletionStatus.DeleteAfterTtl)
+            {
+                _changes.KeyRemoved(ClusterChangeKind.KeyExpired, ChitchatId, key, entry, entry.Version);
+            }
+
             lastGcVersion = Math.Max(lastGcVersion, entry.Version);
         }
 
@@ -563,7 +658,19 @@ public sealed class NodeState
 
     private void Reset(ulong lastGcVersion)
     {
+        if (_changes.IsObserved)
+        {
+            foreach (var (key, entry) in _keyValues)
+            {
+                if (!entry.IsDeleted)
+                {
+                    _changes.KeyRemoved(ClusterChangeKind.KeyDeleted, ChitchatId, key, entry, entry.Version);
+                }
+            }
+        }
+
         _keyValues.Clear();
+        _entriesSnapshotValid = false;
         _deletedCount = 0;
         _scheduledCount = 0;
         _earliestScheduledTimestamp = long.MaxValue;

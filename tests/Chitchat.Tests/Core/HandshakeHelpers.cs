@@ -13,6 +13,10 @@ internal static class HandshakeHelpers
         var ack = a.ProcessMessage(RoundTrip(synAck!));
         ack.Should().BeOfType<ChitchatMessage.Ack>();
         b.ProcessMessage(RoundTrip(ack!)).Should().BeNull();
+
+        // As the server does after releasing the lock: deliver the changes to listeners and streams.
+        a.DispatchChanges();
+        b.DispatchChanges();
     }
 
     /// <summary>Encodes and decodes a message, as the network would.</summary>

@@ -3,7 +3,7 @@ using static Chitchat.Tests.Core.HandshakeHelpers;
 
 namespace Chitchat.Tests.Core;
 
-/// <summary>Key-change events through the state machine (TEST-CATALOG TI11; BEHAVIOUR.md §12).</summary>
+/// <summary>Key-change events through the state machine.</summary>
 public sealed class ListenerIntegrationTests
 {
     [Fact]
@@ -43,11 +43,14 @@ public sealed class ListenerIntegrationTests
         (selfCount, otherCount).Should().Be((0, 1), "a useless handshake changes nothing");
 
         node1.SelfNodeState.Set("self2:suffix2", "hello2");
-        (selfCount, otherCount).Should().Be((1, 1), "own changes fire synchronously");
+        (selfCount, otherCount).Should().Be((0, 1), "listeners never run under the lock");
+        node1.DispatchChanges();
+        (selfCount, otherCount).Should().Be((1, 1), "own changes are delivered once the lock is released");
         RunHandshake(node1, node2);
         (selfCount, otherCount).Should().Be((1, 1));
 
         node1.SelfNodeState.Set("self1:suffix1", "updated");
+        node1.DispatchChanges();
         (selfCount, otherCount).Should().Be((2, 1));
 
         node1.SelfNodeState.Delete("self1:suffix1");

@@ -23,8 +23,8 @@ public sealed class LiveNodesChangeDetectionTests
         }
 
         node.UpdateNodesLiveness();
-        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId, first);
-        var version = node.LiveNodesWatch.Version;
+        node.LiveMembers.Current.Should().Equal(node.SelfChitchatId, first);
+        var version = node.LiveMembers.Version;
 
         // The first node falls silent while the second starts heartbeating: still two live nodes.
         time.Advance(TimeSpan.FromMinutes(5));
@@ -36,10 +36,10 @@ public sealed class LiveNodesChangeDetectionTests
 
         node.UpdateNodesLiveness();
         node.LiveNodes.Should().Equal(node.SelfChitchatId, second);
-        node.LiveNodesWatch.Version.Should().Be(version + 1);
-        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId, second);
+        node.LiveMembers.Version.Should().Be(version + 1);
+        node.LiveMembers.Current.Should().Equal(node.SelfChitchatId, second);
 
         node.UpdateNodesLiveness();
-        node.LiveNodesWatch.Version.Should().Be(version + 1, "nothing changed since the last publication");
+        node.LiveMembers.Version.Should().Be(version + 1, "nothing changed since the last publication");
     }
 }

@@ -1,13 +1,14 @@
+using System.Collections.Immutable;
 using Chitchat.State;
 using Microsoft.Extensions.Time.Testing;
 using static Chitchat.Tests.Core.HandshakeHelpers;
 
 namespace Chitchat.Tests.Core;
 
-/// <summary>The live-nodes watch (BEHAVIOUR.md §11).</summary>
+/// <summary>The live-members watch: it publishes only when the set of live members changes.</summary>
 public sealed class LiveNodesWatchTests
 {
-    private static (ChitchatInstance Node, ChitchatId Peer) NodeWithLivePeer(FakeTimeProvider time, Func<NodeState, bool>? predicate = null)
+    private static (ChitchatInstance Node, ChitchatId Peer) NodeWithLivePeer(FakeTimeProvider time, Func<NodeStateSnapshot, bool>? predicate = null)
     {
         var config = Config(10_001);
         config.ExtraLivenessPredicate = predicate;
@@ -23,47 +24,57 @@ public sealed class LiveNodesWatchTests
     }
 
     [Fact]
-    public void UpdateNodesLiveness_PublishesOnMembershipAndMaxVersionChangesOnly()
+    public void UpdateNodesLiveness_PublishesOnMembershipChangesOnly()
     {
         var time = new FakeTimeProvider();
         var (node, peer) = NodeWithLivePeer(time);
-        node.LiveNodesWatch.Current.Should().BeEmpty("nothing is published before the first liveness update");
-        node.LiveNodesWatch.Version.Should().Be(0);
+        node.LiveMembers.Current.Should().BeEmpty("nothing is published before the first liveness update");
+        node.LiveMembers.Version.Should().Be(0);
 
         node.UpdateNodesLiveness();
-        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId, peer);
-        node.LiveNodesWatch.Version.Should().Be(1);
+        node.LiveMembers.Current.Should().Equal(node.SelfChitchatId, peer);
+        node.LiveMembers.Version.Should().Be(1);
 
         node.ReportHeartbeat(peer, 4);
         node.UpdateSelfHeartbeat();
         node.UpdateNodesLiveness();
-        node.LiveNodesWatch.Version.Should().Be(1, "heartbeat-only changes never publish");
+        node.LiveMembers.Version.Should().Be(1, "heartbeat-only changes never publish");
 
         node.SelfNodeState.Set("k", "v");
         node.UpdateNodesLiveness();
-        node.LiveNodesWatch.Version.Should().Be(2);
-        node.LiveNodesWatch.Current[node.SelfChitchatId].Get("k").Should().Be("v");
-
-        node.SelfNodeState.Set("k", "w");
-        node.LiveNodesWatch.Current[node.SelfChitchatId].Get("k").Should().Be("v", "published states are copies");
+        node.LiveMembers.Version.Should().Be(1, "a key-value change is not a membership change");
 
         time.Advance(TimeSpan.FromMinutes(5));
         node.UpdateNodesLiveness();
-        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId);
+        node.LiveMembers.Current.Should().Equal(node.SelfChitchatId);
+        node.LiveMembers.Version.Should().Be(2);
     }
 
     [Fact]
     public void ExtraLivenessPredicate_FiltersWatchButNotLiveNodes()
     {
         var time = new FakeTimeProvider();
-        var (node, peer) = NodeWithLivePeer(time, state => state.Get("READY") == "true");
+        var (node, peer) = NodeWithLivePeer(time, state => state.TryGetValue("READY", out var ready) && ready == "true");
         node.UpdateNodesLiveness();
         node.LiveNodes.Should().Equal(node.SelfChitchatId, peer);
-        node.LiveNodesWatch.Current.Should().BeEmpty("even self is filtered by the predicate");
+        node.LiveMembers.Current.Should().BeEmpty("even self is filtered by the predicate");
 
         node.SelfNodeState.Set("READY", "true");
         node.UpdateNodesLiveness();
-        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId);
+        node.LiveMembers.Current.Should().Equal(node.SelfChitchatId);
+    }
+
+    [Fact]
+    public void LiveMembers_Value_IsAnImmutableSetOfIds()
+    {
+        var time = new FakeTimeProvider();
+        var (node, peer) = NodeWithLivePeer(time);
+        node.UpdateNodesLiveness();
+
+        // The published value holds ids only (no mutable node state) and cannot be changed by its reader.
+        var published = node.LiveMembers.Current;
+        published.Should().BeAssignableTo<ImmutableSortedSet<ChitchatId>>();
+        published.Should().Equal(node.SelfChitchatId, peer);
     }
 
     [Fact]
@@ -73,13 +84,13 @@ public sealed class LiveNodesWatchTests
         var (node, peer) = NodeWithLivePeer(time, state => state.ChitchatId.GossipAdvertiseAddr.Port == 10_002 ? throw new InvalidOperationException("boom") : true);
         node.UpdateNodesLiveness();
         node.LiveNodes.Should().Contain(peer);
-        node.LiveNodesWatch.Current.Keys.Should().Equal(node.SelfChitchatId);
+        node.LiveMembers.Current.Should().Equal(node.SelfChitchatId);
     }
 
     [Fact]
     public async Task WatchAsync_SlowConsumer_SeesLatestValueAndNeverBlocksPublisher()
     {
-        var watch = new LiveNodesWatch();
+        var watch = new LiveMembersWatch();
         var ids = Enumerable.Range(1, 1_000).Select(ChitchatId.ForLocalTest).ToArray();
         await using var enumerator = watch.WatchAsync().GetAsyncEnumerator();
         (await enumerator.MoveNextAsync()).Should().BeTrue();
@@ -88,18 +99,18 @@ public sealed class LiveNodesWatchTests
         // The consumer does not read while 1,000 values are published: publishing must not wait for it.
         foreach (var id in ids)
         {
-            watch.Publish(new SortedDictionary<ChitchatId, NodeState> { [id] = null! });
+            watch.Publish(ImmutableSortedSet.Create(id));
         }
 
         watch.Version.Should().Be(1_000);
         (await enumerator.MoveNextAsync()).Should().BeTrue();
-        enumerator.Current.Keys.Should().Equal(ids[^1]);
+        enumerator.Current.Should().Equal(ids[^1]);
 
         var next = enumerator.MoveNextAsync();
         next.IsCompleted.Should().BeFalse("no new value yet");
-        watch.Publish(new SortedDictionary<ChitchatId, NodeState> { [ids[0]] = null! });
+        watch.Publish(ImmutableSortedSet.Create(ids[0]));
         (await next).Should().BeTrue();
-        enumerator.Current.Keys.Should().Equal(ids[0]);
+        enumerator.Current.Should().Equal(ids[0]);
 
         var afterComplete = enumerator.MoveNextAsync();
         watch.Complete();
@@ -109,12 +120,12 @@ public sealed class LiveNodesWatchTests
     [Fact]
     public async Task WaitForAsync_ReturnsFirstMatchingValue()
     {
-        var watch = new LiveNodesWatch();
+        var watch = new LiveMembersWatch();
         var id = ChitchatId.ForLocalTest(1);
         var wait = watch.WaitForAsync(v => v.Count == 1);
         wait.IsCompleted.Should().BeFalse();
-        watch.Publish(new SortedDictionary<ChitchatId, NodeState> { [id] = null! });
-        (await wait).Keys.Should().Equal(id);
+        watch.Publish(ImmutableSortedSet.Create(id));
+        (await wait).Should().Equal(id);
 
         using var cts = new CancellationTokenSource();
         var cancelled = watch.WaitForAsync(v => v.Count == 5, cts.Token);

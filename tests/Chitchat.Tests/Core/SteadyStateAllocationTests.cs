@@ -118,7 +118,7 @@ public sealed class SteadyStateAllocationTests
 
         instance.UpdateNodesLiveness();
         instance.LiveNodes.Should().HaveCount(Nodes);
-        var published = instance.LiveNodesWatch.Version;
+        var published = instance.LiveMembers.Version;
 
         Measure(() =>
         {
@@ -126,7 +126,7 @@ public sealed class SteadyStateAllocationTests
             instance.GcKeysMarkedForDeletion();
             instance.UpdateNodesLiveness();
         }).Should().Be(0);
-        instance.LiveNodesWatch.Version.Should().Be(published);
+        instance.LiveMembers.Version.Should().Be(published);
         instance.NodeStates.Values.Should().OnlyContain(state => state.NumEntriesIncludingDeleted == 100, "tombstones are within the grace period");
     }
 

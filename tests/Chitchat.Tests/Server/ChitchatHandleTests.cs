@@ -14,7 +14,7 @@ public sealed class ChitchatHandleTests
         var config = ChitchatConfig.ForTest(7001);
         await using var squatter = await transport.OpenAsync(config.ListenAddr);
 
-        var act = () => ChitchatServer.SpawnChitchatAsync(config, null, transport);
+        var act = () => ChitchatServer.SpawnChitchatAsync(config, transport);
 
         await act.Should().ThrowAsync<IOException>();
     }
@@ -26,7 +26,7 @@ public sealed class ChitchatHandleTests
         var config = ChitchatConfig.ForTest(7002);
         config.GossipInterval = TimeSpan.Zero;
 
-        var act = () => ChitchatServer.SpawnChitchatAsync(config, null, transport);
+        var act = () => ChitchatServer.SpawnChitchatAsync(config, transport);
 
         await act.Should().ThrowAsync<ArgumentException>();
         await using var socket = await transport.OpenAsync(config.ListenAddr);
@@ -38,7 +38,7 @@ public sealed class ChitchatHandleTests
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(7003);
 
-        var act = () => ChitchatServer.SpawnChitchatAsync(config, null, transport, new CancellationToken(canceled: true));
+        var act = () => ChitchatServer.SpawnChitchatAsync(config, transport, cancellationToken: new CancellationToken(canceled: true));
 
         await act.Should().ThrowAsync<OperationCanceledException>();
         await using var socket = await transport.OpenAsync(config.ListenAddr);
@@ -48,7 +48,7 @@ public sealed class ChitchatHandleTests
     public async Task SpawnChitchatAsync_InitialKeyValues_SetOnSelfNodeInOrder()
     {
         await using var server = await ChitchatServer.SpawnChitchatAsync(
-            ChitchatConfig.ForTest(7004), [new("a", "1"), new("b", "2")], NewTransport());
+            WithInitialKeyValues(ChitchatConfig.ForTest(7004), ("a", "1"), ("b", "2")), NewTransport());
 
         var values = server.WithChitchat(chitchat => chitchat.SelfNodeState.KeyValuesIncludingDeleted
             .Select(kv => (kv.Key, kv.Value.Value, kv.Value.Version)).ToList());
@@ -62,7 +62,7 @@ public sealed class ChitchatHandleTests
     {
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(7005);
-        var server = await ChitchatServer.SpawnChitchatAsync(config, null, transport);
+        var server = await ChitchatServer.SpawnChitchatAsync(config, transport);
 
         await server.ShutdownAsync().WaitAsync(TestTimeout);
 
@@ -72,7 +72,7 @@ public sealed class ChitchatHandleTests
         }
 
         var values = new List<int>();
-        await foreach (var liveNodes in server.Chitchat.LiveNodesWatch.WatchAsync().WithCancellation(new CancellationTokenSource(TestTimeout).Token))
+        await foreach (var liveNodes in server.Chitchat.LiveMembers.WatchAsync().WithCancellation(new CancellationTokenSource(TestTimeout).Token))
         {
             values.Add(liveNodes.Count);
         }
@@ -87,7 +87,7 @@ public sealed class ChitchatHandleTests
     [Fact]
     public async Task Gossip_AfterShutdown_ThrowsInvalidOperationException()
     {
-        var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(7006), null, NewTransport());
+        var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(7006), NewTransport());
         await server.ShutdownAsync();
 
         server.Invoking(s => s.Gossip(Loopback(9))).Should().Throw<InvalidOperationException>();
@@ -100,7 +100,7 @@ public sealed class ChitchatHandleTests
     {
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(7007);
-        var server = await ChitchatServer.SpawnChitchatAsync(config, null, transport);
+        var server = await ChitchatServer.SpawnChitchatAsync(config, transport);
 
         server.Abort();
 
@@ -122,7 +122,7 @@ public sealed class ChitchatHandleTests
     {
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(7008);
-        var server = await ChitchatServer.SpawnChitchatAsync(config, null, transport);
+        var server = await ChitchatServer.SpawnChitchatAsync(config, transport);
 
         await server.DisposeAsync();
         await server.DisposeAsync();
@@ -136,44 +136,13 @@ public sealed class ChitchatHandleTests
     [Fact]
     public async Task ShutdownAsync_CancelledWait_ThrowsButServerStillStops()
     {
-        var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(7009), null, NewTransport());
+        var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(7009), NewTransport());
 
         var act = () => server.ShutdownAsync(new CancellationToken(canceled: true));
 
         await act.Should().ThrowAsync<OperationCanceledException>();
         await server.Termination.WaitAsync(TestTimeout);
         server.Termination.IsCompletedSuccessfully.Should().BeTrue();
-    }
-
-    [Fact]
-    public async Task WithChitchatAsync_LockBusy_RunsOnceReleasedWithoutBlockingCaller()
-    {
-        await using var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(7010), null, NewTransport());
-        using var holding = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = Task.Run(() => server.WithChitchat(_ =>
-        {
-            holding.Set();
-            release.Wait();
-        }));
-        holding.Wait(TestTimeout).Should().BeTrue();
-
-        var pending = server.WithChitchatAsync(chitchat => chitchat.SelfChitchatId);
-
-        pending.IsCompleted.Should().BeFalse("the lock is held by another thread");
-        release.Set();
-        (await pending.AsTask().WaitAsync(TestTimeout)).Should().Be(ChitchatId.ForLocalTest(7010));
-        await holder;
-    }
-
-    [Fact]
-    public async Task WithChitchatAsync_CallbackThrows_ReturnsFaultedTask()
-    {
-        await using var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(7011), null, NewTransport());
-
-        var pending = server.WithChitchatAsync<int>(_ => throw new FormatException("test"));
-
-        await pending.AsTask().Invoking(t => t).Should().ThrowAsync<FormatException>();
     }
 
     [Fact]
@@ -187,7 +156,7 @@ public sealed class ChitchatHandleTests
         config.SeedNodes = [seedAddr.ToString()];
         config.GossipInterval = TimeSpan.FromSeconds(1);
         await using var server = await ChitchatServer.SpawnChitchatAsync(
-            config, null, transport, new ChitchatServerOptions { TimeProvider = time });
+            config, transport, new ChitchatServerOptions { TimeProvider = time });
 
         // First round at start: heartbeat 1 (construction) + 1 (round). With nothing live, the seed is picked.
         (await NextSynHeartbeatAsync()).Should().Be(2);
@@ -215,7 +184,7 @@ public sealed class ChitchatHandleTests
         var transport = NewTransport();
         await using var peer = await transport.OpenAsync(Loopback(7098));
         var server = await ChitchatServer.SpawnChitchatAsync(
-            ChitchatConfig.ForTest(7013), null, transport, new ChitchatServerOptions { TimeProvider = new FakeTimeProvider() });
+            ChitchatConfig.ForTest(7013), transport, new ChitchatServerOptions { TimeProvider = new FakeTimeProvider() });
 
         for (var i = 0; i < 50; i++)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using Chitchat.State;
 using Chitchat.Transport;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
@@ -18,7 +17,7 @@ public sealed class ChitchatServerTests
         var config = ChitchatConfig.ForTest(1112);
         var peerAddr = Loopback(1111);
         await using var peer = await transport.OpenAsync(peerAddr);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, null, transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, transport);
 
         server.Gossip(peerAddr);
 
@@ -37,7 +36,7 @@ public sealed class ChitchatServerTests
         await using var socket2 = await transport.OpenAsync(config2.ChitchatId.GossipAdvertiseAddr);
         var config1 = ChitchatConfig.ForTest(1);
         var chitchat2 = new ChitchatInstance(config2);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config1, null, transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config1, transport);
 
         await socket2.SendAsync(config1.ChitchatId.GossipAdvertiseAddr, chitchat2.CreateSynMessage());
 
@@ -55,7 +54,7 @@ public sealed class ChitchatServerTests
         await using var outsiderSocket = await transport.OpenAsync(outsiderConfig.ChitchatId.GossipAdvertiseAddr);
         var outsider = new ChitchatInstance(outsiderConfig);
         var serverConfig = ChitchatConfig.ForTest(2223);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(serverConfig, null, transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(serverConfig, transport);
 
         await outsiderSocket.SendAsync(serverConfig.ChitchatId.GossipAdvertiseAddr, outsider.CreateSynMessage());
 
@@ -73,7 +72,7 @@ public sealed class ChitchatServerTests
         await using var seedSocket = await transport.OpenAsync(seedAddr);
         var clientConfig = ChitchatConfig.ForTest(5552);
         clientConfig.SeedNodes = [seedAddr.ToString()];
-        await using var client = await ChitchatServer.SpawnChitchatAsync(clientConfig, null, transport);
+        await using var client = await ChitchatServer.SpawnChitchatAsync(clientConfig, transport);
 
         var (from, message) = await seedSocket.ReceiveAsync();
 
@@ -92,7 +91,7 @@ public sealed class ChitchatServerTests
         await using var testSocket = await transport.OpenAsync(testAddr);
         var serverConfig = ChitchatConfig.ForTest(2);
         var serverId = serverConfig.ChitchatId;
-        await using var server = await ChitchatServer.SpawnChitchatAsync(serverConfig, null, transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(serverConfig, transport);
         server.WithChitchat(chitchat => chitchat.SelfNodeState.Set("key", "value"));
 
         // Make the test node known to the server.
@@ -128,18 +127,18 @@ public sealed class ChitchatServerTests
     {
         var transport = NewTransport();
         var node1Config = ChitchatConfig.ForTest(6663);
-        var node1 = await ChitchatServer.SpawnChitchatAsync(node1Config, null, transport);
+        var node1 = await ChitchatServer.SpawnChitchatAsync(node1Config, transport);
         using var cts = new CancellationTokenSource(TestTimeout);
-        await using var watch = node1.Chitchat.LiveNodesWatch.WatchAsync(cts.Token).GetAsyncEnumerator();
+        await using var watch = node1.Chitchat.LiveMembers.WatchAsync(cts.Token).GetAsyncEnumerator();
 
-        (await NextNonEmptyAsync(watch)).Keys.Should().Equal(node1Config.ChitchatId);
+        (await NextNonEmptyAsync(watch)).Should().Equal(node1Config.ChitchatId);
 
         var node2Config = ChitchatConfig.ForTest(6664);
         node2Config.SeedNodes = [node1Config.ChitchatId.GossipAdvertiseAddr.ToString()];
-        var node2 = await ChitchatServer.SpawnChitchatAsync(node2Config, null, transport);
+        var node2 = await ChitchatServer.SpawnChitchatAsync(node2Config, transport);
 
         var next = await NextNonEmptyAsync(watch);
-        next.Should().HaveCount(2).And.ContainKey(node2Config.ChitchatId);
+        next.Should().HaveCount(2).And.Contain(node2Config.ChitchatId);
 
         await node1.ShutdownAsync();
         await node2.ShutdownAsync();
@@ -150,7 +149,7 @@ public sealed class ChitchatServerTests
     public async Task InitiateShutdown_RunningServer_TerminationSucceedsAndShutdownSucceeds()
     {
         var transport = NewTransport();
-        var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(1), null, transport);
+        var server = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(1), transport);
 
         server.InitiateShutdown();
 
@@ -183,7 +182,7 @@ public sealed class ChitchatServerTests
             },
         };
         var serverConfig = ChitchatConfig.ForTest(2);
-        var server = await ChitchatServer.SpawnChitchatAsync(serverConfig, null, transport, options);
+        var server = await ChitchatServer.SpawnChitchatAsync(serverConfig, transport, options);
 
         await testSocket.SendAsync(serverConfig.ChitchatId.GossipAdvertiseAddr, testChitchat.CreateSynMessage());
         await failed.Task.WaitAsync(TestTimeout);
@@ -213,7 +212,7 @@ public sealed class ChitchatServerTests
         var transport = new FailingReceiveTransport(broken, throwSynchronously);
         using var loggerFactory = CollectingLoggerFactory(out var logs);
         var server = await ChitchatServer.SpawnChitchatAsync(
-            ChitchatConfig.ForTest(1), null, transport, new ChitchatServerOptions { LoggerFactory = loggerFactory });
+            ChitchatConfig.ForTest(1), transport, new ChitchatServerOptions { LoggerFactory = loggerFactory });
 
         var act = () => server.Termination.WaitAsync(TestTimeout);
 
@@ -226,8 +225,8 @@ public sealed class ChitchatServerTests
             .WithMessage("Failed to initiate Chitchat shutdown, command channel already closed");
     }
 
-    private static async Task<IReadOnlyDictionary<ChitchatId, NodeState>> NextNonEmptyAsync(
-        IAsyncEnumerator<IReadOnlyDictionary<ChitchatId, NodeState>> watch)
+    private static async Task<IReadOnlySet<ChitchatId>> NextNonEmptyAsync(
+        IAsyncEnumerator<IReadOnlySet<ChitchatId>> watch)
     {
         while (await watch.MoveNextAsync())
         {

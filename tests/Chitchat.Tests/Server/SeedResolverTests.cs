@@ -114,7 +114,7 @@ public sealed class SeedResolverTests
         config.SeedNodes = ["seed.test:7000"];
         var options = new ChitchatServerOptions { TimeProvider = new FakeTimeProvider(), DnsResolver = (_, _) => lookup.Task };
 
-        var spawn = ChitchatServer.SpawnChitchatAsync(config, null, NewTransport(), options);
+        var spawn = ChitchatServer.SpawnChitchatAsync(config, NewTransport(), options);
 
         spawn.IsCompleted.Should().BeFalse("the first gossip round must know the seeds");
         lookup.SetResult([IPAddress.Parse("10.1.1.1")]);
@@ -133,7 +133,7 @@ public sealed class SeedResolverTests
             DnsResolver = (_, _) => Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound)),
         };
 
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, null, NewTransport(), options);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, NewTransport(), options);
 
         server.WithChitchat(chitchat => chitchat.SeedNodes).Should().BeEquivalentTo(new[] { IPEndPoint.Parse("10.0.0.1:7000") });
     }
@@ -163,7 +163,7 @@ public sealed class SeedResolverTests
                 }
             },
         };
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, null, NewTransport(), options);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, NewTransport(), options);
         IReadOnlySet<IPEndPoint> Seeds() => server.WithChitchat(chitchat => chitchat.SeedNodes);
         Seeds().Should().BeEquivalentTo(new[] { IPEndPoint.Parse("10.0.0.1:7000"), IPEndPoint.Parse("10.1.1.1:7000") });
 
@@ -201,7 +201,7 @@ public sealed class SeedResolverTests
                 return Task.FromResult(new[] { IPAddress.Parse("10.1.1.1") });
             },
         };
-        var server = await ChitchatServer.SpawnChitchatAsync(config, null, NewTransport(), options);
+        var server = await ChitchatServer.SpawnChitchatAsync(config, NewTransport(), options);
 
         await server.ShutdownAsync().WaitAsync(TestTimeout);
         time.Advance(TimeSpan.FromMinutes(5));
@@ -220,7 +220,7 @@ public sealed class SeedResolverTests
             TimeProvider = time,
             DnsResolver = (_, _) => throw new InvalidOperationException("no lookup expected"),
         };
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, null, NewTransport(), options);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, NewTransport(), options);
 
         time.Advance(TimeSpan.FromMinutes(2));
 

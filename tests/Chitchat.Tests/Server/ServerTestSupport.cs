@@ -35,6 +35,17 @@ internal sealed class ZeroRandom : Random
 /// <summary>Helpers shared by the server tests.</summary>
 internal static class ServerTestSupport
 {
+    /// <summary>Adds initial key-values to a configuration.</summary>
+    public static ChitchatConfig WithInitialKeyValues(ChitchatConfig config, params (string Key, string Value)[] keyValues)
+    {
+        foreach (var (key, value) in keyValues)
+        {
+            config.InitialKeyValues.Add(key, value);
+        }
+
+        return config;
+    }
+
     /// <summary>Generous bound for anything that should happen "at once" (the machine may be loaded).</summary>
     public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
 

@@ -1,4 +1,4 @@
-using Chitchat.Listeners;
+using Chitchat.Changes;
 using Chitchat.State;
 using Chitchat.Wire;
 
@@ -8,10 +8,10 @@ namespace Chitchat.Tests.State;
 internal static class StateTestHelpers
 {
     public static NodeState NewNodeState(int port, TimeProvider? timeProvider = null) =>
-        new(ChitchatId.ForLocalTest(port), new ListenerRegistry(), timeProvider ?? TimeProvider.System);
+        new(ChitchatId.ForLocalTest(port), new ChangeLog(), timeProvider ?? TimeProvider.System);
 
     public static ClusterState NewClusterState(TimeProvider? timeProvider = null, int seed = 9) =>
-        new(new ListenerRegistry(), timeProvider ?? TimeProvider.System, new Random(seed));
+        new(new ChangeLog(), timeProvider ?? TimeProvider.System, new Random(seed));
 
     public static NodeState WithVersions(this NodeState state, params ulong[] versions)
     {

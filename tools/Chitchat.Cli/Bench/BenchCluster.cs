@@ -124,7 +124,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             // Each node owns its random source (the server uses it under the node's lock only).
             Random = _options.Seed is { } s ? new Random(unchecked((s * 1_000_003) ^ index)) : null,
         };
-        return await ChitchatServer.SpawnChitchatAsync(config, null, _transport, serverOptions, cancellationToken).ConfigureAwait(false);
+        return await ChitchatServer.SpawnChitchatAsync(config, _transport, serverOptions, cancellationToken).ConfigureAwait(false);
     }
 
     private static int FreeUdpPort()

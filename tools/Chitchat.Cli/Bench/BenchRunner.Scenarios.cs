@@ -20,7 +20,7 @@ internal static partial class BenchRunner
 
         var sinceCrash = Stopwatch.StartNew();
         cluster.Crash(last);
-        var times = await LivenessWait.UntilAsync(survivors, live => !live.ContainsKey(crashed), sinceCrash, options.EffectiveTimeout, cancellationToken)
+        var times = await LivenessWait.UntilAsync(survivors, live => !live.Contains(crashed), sinceCrash, options.EffectiveTimeout, cancellationToken)
             .ConfigureAwait(false);
 
         result.DetectedBy = times.Count(time => time is not null);

@@ -136,7 +136,7 @@ internal static partial class BenchRunner
     }
 
     private static int[] LiveCounts(BenchCluster cluster) =>
-        cluster.Nodes.Select(node => node.Chitchat.LiveNodesWatch.Current.Count).ToArray();
+        cluster.Nodes.Select(node => node.Chitchat.LiveMembers.Current.Count).ToArray();
 
     private static long Milliseconds(TimeSpan time) => (long)Math.Round(time.TotalMilliseconds);
 

@@ -7,7 +7,7 @@ namespace Chitchat.Cli.Bench;
 /// of some node turns from live to dead (missing from its live set, or in its failure detector's dead set).
 /// </summary>
 /// <remarks>
-/// Each observer's view is sampled at every change of its <see cref="LiveNodesWatch"/> and, in case a node
+/// Each observer's view is sampled at every change of its <see cref="LiveMembersWatch"/> and, in case a node
 /// turns dead and live again between two changes, on a timer every gossip interval. Thread-safe.
 /// </remarks>
 internal sealed class FalseDeathMonitor
@@ -65,7 +65,7 @@ internal sealed class FalseDeathMonitor
     {
         try
         {
-            await foreach (var _ in _nodes[observer].Chitchat.LiveNodesWatch.WatchAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var _ in _nodes[observer].Chitchat.LiveMembers.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
                 Sample(observer);
             }
@@ -101,11 +101,11 @@ internal sealed class FalseDeathMonitor
         lock (_gate)
         {
             var node = _nodes[observer];
-            var live = node.Chitchat.LiveNodesWatch.Current;
+            var live = node.Chitchat.LiveMembers.Current;
             var dead = node.WithChitchat(chitchat => chitchat.DeadNodes.ToHashSet());
             foreach (var id in _ids)
             {
-                if (!live.ContainsKey(id))
+                if (!live.Contains(id))
                 {
                     dead.Add(id);
                 }

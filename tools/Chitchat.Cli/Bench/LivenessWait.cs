@@ -4,7 +4,7 @@ using Chitchat.State;
 namespace Chitchat.Cli.Bench;
 
 /// <summary>
-/// Waits, through each node's <see cref="LiveNodesWatch"/>, until a condition holds on the live set of several
+/// Waits, through each node's <see cref="LiveMembersWatch"/>, until a condition holds on the live set of several
 /// nodes, and records when it first held on each (port of chitchat perf_test.rs <c>wait_until</c>).
 /// </summary>
 internal static class LivenessWait
@@ -20,22 +20,22 @@ internal static class LivenessWait
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<TimeSpan?[]> UntilAsync(
         IReadOnlyList<ChitchatHandle> observers,
-        Func<IReadOnlyDictionary<ChitchatId, NodeState>, bool> predicate,
+        Func<IReadOnlySet<ChitchatId>, bool> predicate,
         Stopwatch start,
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(timeout);
-        var waits = observers.Select(node => WaitOneAsync(node.Chitchat.LiveNodesWatch, predicate, start, bound.Token)).ToArray();
+        var waits = observers.Select(node => WaitOneAsync(node.Chitchat.LiveMembers, predicate, start, bound.Token)).ToArray();
         var times = await Task.WhenAll(waits).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return times;
     }
 
     private static async Task<TimeSpan?> WaitOneAsync(
-        LiveNodesWatch watch,
-        Func<IReadOnlyDictionary<ChitchatId, NodeState>, bool> predicate,
+        LiveMembersWatch watch,
+        Func<IReadOnlySet<ChitchatId>, bool> predicate,
         Stopwatch start,
         CancellationToken cancellationToken)
     {

@@ -95,8 +95,9 @@ internal sealed class DemoCluster : IAsyncDisposable
                 DeadNodeGracePeriod = _settings.DeadNodeGracePeriod,
             },
             MarkedForDeletionGracePeriod = TimeSpan.FromMinutes(1),
+            InitialKeyValues = { ["demo.role"] = slot == 0 ? "seed" : "member" },
         };
-        var handle = await ChitchatServer.SpawnChitchatAsync(config, [new("demo.role", slot == 0 ? "seed" : "member")], _transport, cancellationToken)
+        var handle = await ChitchatServer.SpawnChitchatAsync(config, _transport, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         var node = new DemoNode(slot, handle, seeds);
         _incarnations = [.. _incarnations, node];

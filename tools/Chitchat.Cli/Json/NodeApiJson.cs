@@ -5,6 +5,6 @@ internal sealed record ChitchatIdJson(string NodeId, ulong GenerationId, string 
 
 /// <summary>
 /// The answer of <c>GET /set_kv/</c> and <c>GET /mark_for_deletion/</c>: <c>{"status": true}</c>. (<c>GET /</c> is
-/// the library's <see cref="State.ChitchatStateDocument"/>.)
+/// written by <see cref="StateDocument"/>.)
 /// </summary>
 internal sealed record SetKeyValueResponseJson(bool Status);

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Chitchat.Cli.Node;
 
 /// <summary>
-/// The HTTP API of chitchat-test (BEHAVIOUR.md §19): the node's view of the cluster as JSON, and two endpoints
+/// The HTTP API of chitchat-test: the node's view of the cluster as JSON, and two endpoints
 /// to change the node's own key-values.
 /// </summary>
 internal static class NodeHttpApi
@@ -25,10 +25,8 @@ internal static class NodeHttpApi
     /// <summary>The pretty-printed JSON answer of <c>GET /</c>.</summary>
     public static string StateJson(ChitchatHandle node)
     {
-        // Copy under the lock (the document owns deep copies), then serialize outside it, so that gossip is
-        // held up for as short a time as possible.
-        var document = node.WithChitchat(chitchat => chitchat.CreateStateDocument());
-        return document.ToJson(indented: true);
+        // An immutable snapshot, serialized outside the node's lock.
+        return StateDocument.ToJson(node.Chitchat.GetClusterState(), indented: true);
     }
 
     private static IResult SetKeyValue(ChitchatHandle node, HttpRequest request)
@@ -39,7 +37,7 @@ internal static class NodeHttpApi
             return error;
         }
 
-        node.WithChitchat(chitchat => chitchat.SelfNodeState.Set(key, value));
+        node.Chitchat.Set(key, value);
         return Ok();
     }
 
@@ -50,7 +48,7 @@ internal static class NodeHttpApi
             return error;
         }
 
-        node.WithChitchat(chitchat => chitchat.SelfNodeState.Delete(key));
+        node.Chitchat.Delete(key);
         return Ok();
     }
 

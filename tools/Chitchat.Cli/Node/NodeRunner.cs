@@ -15,13 +15,13 @@ internal static partial class NodeRunner
 {
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>chitchat-test's configuration (BEHAVIOUR.md §19) with the given identity, seeds and interval.</summary>
+    /// <summary>chitchat-test's configuration with the given identity, seeds and interval.</summary>
     public static ChitchatConfig CreateConfig(NodeSettings settings) =>
         new(new ChitchatId(settings.NodeId, settings.Generation, settings.PublicAddr))
         {
             ClusterId = settings.ClusterId,
             GossipInterval = settings.GossipInterval,
-            ListenAddr = settings.ListenAddr,
+            ListenAddress = settings.ListenAddr.ToString(),
             SeedNodes = settings.Seeds.ToList(),
             FailureDetectorConfig = new FailureDetectorConfig { DeadNodeGracePeriod = TimeSpan.FromSeconds(10) },
             MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(60),
@@ -51,7 +51,6 @@ internal static partial class NodeRunner
         {
             node = await ChitchatServer.SpawnChitchatAsync(
                 config,
-                initialKeyValues: null,
                 new UdpTransport(loggerFactory),
                 new ChitchatServerOptions { LoggerFactory = loggerFactory },
                 signal.Token).ConfigureAwait(false);

@@ -1,23 +1,37 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 
 namespace Chitchat.State;
 
 /// <summary>
-/// The set of live nodes with a copy of their state, as a "watch": the latest value is always available,
-/// and readers are told when it changes (BEHAVIOUR.md §11).
+/// The set of live members as a "watch": the latest value is always available, and readers are told when
+/// it changes. Port of chitchat's live-nodes watcher.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The value is the immutable, id-ordered set of members the local node considers live: itself, and the
+/// members the failure detector finds live and that pass <see cref="ChitchatConfig.ExtraLivenessPredicate"/>.
+/// A new value is published only when that set changes (a member becomes live, dead, or passes or fails
+/// the predicate); key-value and heartbeat changes do not publish. To follow the members' key-values, read
+/// <see cref="ChitchatRef.WatchChangesAsync"/> (every change) or take snapshots with
+/// <see cref="ChitchatRef.TryGetNodeState"/>.
+/// </para>
+/// <para>
 /// Latest-value semantics: a slow reader skips intermediate values; publishing never waits for readers,
-/// so gossip is never blocked. Thread-safe. The published maps and node states are copies that nobody
-/// mutates: do not mutate them either.
+/// so gossip is never blocked. Thread-safe.
+/// </para>
 /// </remarks>
-public sealed class LiveNodesWatch
+public sealed class LiveMembersWatch
 {
-    private static readonly IReadOnlyDictionary<ChitchatId, NodeState> s_empty = new SortedDictionary<ChitchatId, NodeState>();
+    private static readonly IReadOnlySet<ChitchatId> s_empty = ImmutableSortedSet<ChitchatId>.Empty;
     private volatile Generation _current = new(0, s_empty, completed: false);
 
-    /// <summary>Gets the current value (empty until the first liveness update).</summary>
-    public IReadOnlyDictionary<ChitchatId, NodeState> Current => _current.Value;
+    internal LiveMembersWatch()
+    {
+    }
+
+    /// <summary>Gets the current set of live members, in id order (empty until the first liveness update).</summary>
+    public IReadOnlySet<ChitchatId> Current => _current.Value;
 
     /// <summary>Gets how many values have been published (0 = the initial empty value).</summary>
     public long Version => _current.Number;
@@ -27,8 +41,8 @@ public sealed class LiveNodesWatch
     /// the reader was busy). Ends when the node shuts down or <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
     /// <param name="cancellationToken">Stops the enumeration (throws <see cref="OperationCanceledException"/>).</param>
-    /// <returns>The stream of live-node maps.</returns>
-    public async IAsyncEnumerable<IReadOnlyDictionary<ChitchatId, NodeState>> WatchAsync(
+    /// <returns>The stream of live-member sets.</returns>
+    public async IAsyncEnumerable<IReadOnlySet<ChitchatId>> WatchAsync(
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var generation = _current;
@@ -51,8 +65,8 @@ public sealed class LiveNodesWatch
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The first value (current or future) that satisfies the condition.</returns>
     /// <exception cref="InvalidOperationException">The node shut down first.</exception>
-    public async Task<IReadOnlyDictionary<ChitchatId, NodeState>> WaitForAsync(
-        Func<IReadOnlyDictionary<ChitchatId, NodeState>, bool> predicate,
+    public async Task<IReadOnlySet<ChitchatId>> WaitForAsync(
+        Func<IReadOnlySet<ChitchatId>, bool> predicate,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predicate);
@@ -64,10 +78,10 @@ public sealed class LiveNodesWatch
             }
         }
 
-        throw new InvalidOperationException("The chitchat node shut down before the live nodes matched the condition.");
+        throw new InvalidOperationException("The chitchat node shut down before the live members matched the condition.");
     }
 
-    internal void Publish(IReadOnlyDictionary<ChitchatId, NodeState> value)
+    internal void Publish(IReadOnlySet<ChitchatId> value)
     {
         var previous = _current;
         if (previous.Completed)
@@ -91,11 +105,11 @@ public sealed class LiveNodesWatch
         previous.Changed.TrySetResult();
     }
 
-    private sealed class Generation(long number, IReadOnlyDictionary<ChitchatId, NodeState> value, bool completed)
+    private sealed class Generation(long number, IReadOnlySet<ChitchatId> value, bool completed)
     {
         public long Number { get; } = number;
 
-        public IReadOnlyDictionary<ChitchatId, NodeState> Value { get; } = value;
+        public IReadOnlySet<ChitchatId> Value { get; } = value;
 
         public bool Completed { get; } = completed;
 

@@ -1,0 +1,99 @@
+using System.Reflection;
+using Chitchat.State;
+using Microsoft.Extensions.Time.Testing;
+using static Chitchat.Tests.Core.HandshakeHelpers;
+
+namespace Chitchat.Tests.Api;
+
+/// <summary>Everything a caller can hold outside the node's lock is immutable; only the own state is writable.</summary>
+public sealed class ReadOnlySurfaceTests
+{
+    private static readonly Assembly s_library = typeof(ChitchatRef).Assembly;
+
+    [Fact]
+    public void PublicSurface_HasNoMutableNodeState()
+    {
+        // Today's replica type (NodeState, with Set/Delete) must not be reachable by callers at all.
+        s_library.GetExportedTypes().Select(t => t.Name).Should().NotContain(["NodeState", "ChitchatInstance"]);
+    }
+
+    [Theory]
+    [InlineData(typeof(NodeStateSnapshot))]
+    [InlineData(typeof(ClusterStateSnapshot))]
+    [InlineData(typeof(VersionedValue))]
+    [InlineData(typeof(ChitchatId))]
+    public void Snapshots_HaveNoMutators(Type type)
+    {
+        var setters = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true);
+        setters.Should().BeEmpty();
+        var voidMethods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => m.ReturnType == typeof(void) && !m.IsSpecialName);
+        voidMethods.Should().BeEmpty($"{type.Name} is immutable");
+    }
+
+    [Fact]
+    public void ChitchatId_GossipAdvertiseEndPoint_IsACopy()
+    {
+        var id = ChitchatId.ForLocalTest(7000);
+
+        id.GossipAdvertiseEndPoint.Port = 1;
+
+        id.GossipAdvertiseEndPoint.Port.Should().Be(7000);
+        id.Should().Be(ChitchatId.ForLocalTest(7000));
+    }
+
+    [Fact]
+    public void GetClusterState_LaterWrites_DoNotChangeTheSnapshot()
+    {
+        var chitchat = new ChitchatRef(new ChitchatInstance(Config(10_001), [Kv("k", "v1")]));
+        var snapshot = chitchat.GetClusterState();
+
+        chitchat.Set("k", "v2");
+        chitchat.Set("other", "x");
+
+        snapshot.TryGetNodeState(chitchat.ChitchatId, out var self).Should().BeTrue();
+        self!.TryGetValue("k", out var value).Should().BeTrue();
+        value.Should().Be("v1");
+        self.ContainsKey("other").Should().BeFalse();
+        chitchat.GetSelfNodeState().TryGetValue("k", out var now).Should().BeTrue();
+        now.Should().Be("v2");
+    }
+
+    [Fact]
+    public void GetClusterState_UnchangedMembers_ShareTheirNodeSnapshots()
+    {
+        var time = new FakeTimeProvider();
+        var node = new ChitchatInstance(Config(10_001), timeProvider: time);
+        var peers = Enumerable.Range(10_002, 300).Select(port => new ChitchatInstance(Config(port), [Kv("role", "worker")], time)).ToList();
+        foreach (var peer in peers)
+        {
+            RunHandshake(node, peer);
+        }
+
+        var first = node.StateSnapshot();
+        node.SelfNodeState.Set("k", "v");
+        var second = node.StateSnapshot();
+
+        second.NodeStates.Should().HaveCount(301);
+        var shared = first.NodeStates.Zip(second.NodeStates).Count(pair => ReferenceEquals(pair.First, pair.Second));
+        shared.Should().Be(300, "only the changed member gets a new snapshot");
+        second.TryGetNodeState(node.SelfChitchatId, out var self).Should().BeTrue();
+        self!.ContainsKey("k").Should().BeTrue();
+    }
+
+    [Fact]
+    public void NodeSnapshot_HeartbeatOnlyChange_SharesEntries()
+    {
+        var node = new ChitchatInstance(Config(10_001), [Kv("a", "1")]);
+        var before = node.SelfNodeState.ToSnapshot();
+
+        node.UpdateSelfHeartbeat();
+        var after = node.SelfNodeState.ToSnapshot();
+
+        after.Should().NotBeSameAs(before);
+        after.Heartbeat.Should().Be(before.Heartbeat + 1);
+        after.Entries.Should().Equal(before.Entries);
+        System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsArray(after.Entries)
+            .Should().BeSameAs(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsArray(before.Entries));
+    }
+}
