@@ -1,3 +1,4 @@
+using Chitchat.State;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -5,37 +6,69 @@ namespace Chitchat;
 
 public sealed partial class ChitchatInstance
 {
-    /// <summary>Creates a Syn with this node's digest (scheduled-for-deletion nodes left out).</summary>
-    internal ChitchatMessage.Syn CreateSynMessage() => new(Config.ClusterId, _clusterState.ComputeDigest(ScheduledForDeletionSet()));
+    /// <summary>
+    /// The delta budget a SynAck keeps when its full own digest does not leave the builder's minimum (100 bytes):
+    /// the digest is then sent partially, leaving this much for the delta. Rust crashes in that case.
+    /// </summary>
+    internal const int PartialSynAckDeltaBudget = WireFormat.BlockThreshold;
 
     /// <summary>
-    /// Processes one received message and returns the reply, if any (BEHAVIOUR.md §8). Every message bumps
-    /// the own heartbeat first. Port of chitchat lib.rs <c>Chitchat::process_message</c>.
+    /// Creates a Syn in the configured protocol version with this node's digest (scheduled-for-deletion nodes
+    /// left out). A digest too long for one datagram is sent partially: the own node first, then a rotating
+    /// share of the other members.
+    /// </summary>
+    internal ChitchatMessage.Syn CreateSynMessage() => CreateSynMessage(Config.ProtocolVersion);
+
+    /// <summary>Creates a Syn in <paramref name="version"/>; see <see cref="CreateSynMessage()"/>.</summary>
+    internal ChitchatMessage.Syn CreateSynMessage(ProtocolVersion version)
+    {
+        var maxDigestLength = MaxDatagramPayloadSize - WireFormat.HeaderLength - WireFormat.StringLength(Config.ClusterId);
+        var digest = ClusterState.FitDigest(
+            _clusterState.ComputeDigest(ScheduledForDeletionSet()), SelfChitchatId, version, maxDigestLength, ref _digestRotation);
+        return new(Config.ClusterId, digest, version);
+    }
+
+    /// <summary>
+    /// Processes one received message and returns the reply, if any. Every message bumps the own heartbeat
+    /// first. A SynAck or a BadCluster answers in the version of the Syn, an Ack in the version of the SynAck.
+    /// Port of chitchat lib.rs <c>Chitchat::process_message</c>.
     /// </summary>
     internal ChitchatMessage? ProcessMessage(ChitchatMessage message)
     {
         UpdateSelfHeartbeat();
+        var version = message.Version;
         switch (message)
         {
             case ChitchatMessage.Syn syn:
                 if (!string.Equals(syn.ClusterId, Config.ClusterId, StringComparison.Ordinal))
                 {
                     Log.SynFromOtherCluster(_logger, Config.ClusterId, syn.ClusterId);
-                    return ChitchatMessage.BadCluster.Instance;
+                    return ChitchatMessage.BadCluster.ForVersion(version);
                 }
 
                 ReportHeartbeatsInDigest(syn.Digest);
                 var excluded = ScheduledForDeletionSet();
+
+                // The budget reserves the own digest as encoded in the reply's version (Rust 0.13 reserves it in
+                // the configured version, which overflows the datagram when a V1 node answers a V0 Syn).
+                var payload = MaxDatagramPayloadSize - WireFormat.HeaderLength;
                 var selfDigest = _clusterState.ComputeDigest(excluded);
-                var mtu = MaxDatagramPayloadSize - 1 - selfDigest.SerializedLength;
+                if (payload - selfDigest.GetSerializedLength(version) < WireFormat.MinimumDeltaMtu)
+                {
+                    selfDigest = ClusterState.FitDigest(
+                        selfDigest, SelfChitchatId, version, payload - PartialSynAckDeltaBudget, ref _digestRotation);
+                }
+
+                var mtu = payload - selfDigest.GetSerializedLength(version);
                 var synAckDelta = _clusterState.ComputePartialDelta(syn.Digest, mtu, excluded, _logger);
-                return new ChitchatMessage.SynAck(selfDigest, synAckDelta);
+                return new ChitchatMessage.SynAck(selfDigest, synAckDelta, version);
 
             case ChitchatMessage.SynAck synAck:
                 ReportHeartbeatsInDigest(synAck.Digest);
                 ProcessDelta(synAck.Delta);
-                var ackDelta = _clusterState.ComputePartialDelta(synAck.Digest, MaxDatagramPayloadSize - 1, ScheduledForDeletionSet(), _logger);
-                return new ChitchatMessage.Ack(ackDelta);
+                var ackDelta = _clusterState.ComputePartialDelta(
+                    synAck.Digest, MaxDatagramPayloadSize - WireFormat.HeaderLength, ScheduledForDeletionSet(), _logger);
+                return new ChitchatMessage.Ack(ackDelta, version);
 
             case ChitchatMessage.Ack ack:
                 ProcessDelta(ack.Delta);

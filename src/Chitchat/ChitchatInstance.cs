@@ -37,6 +37,9 @@ public sealed partial class ChitchatInstance
     private readonly HashSet<ChitchatId> _scheduledForDeletion = [];
     private readonly List<ChitchatId> _garbageCollected = [];
 
+    // Where the next partial digest starts among the other members (only used when a digest does not fit).
+    private int _digestRotation;
+
     /// <summary>Creates the state machine of the node described by <paramref name="config"/>.</summary>
     /// <param name="config">The node's configuration.</param>
     /// <param name="initialKeyValues">Key-values set on the own node state at start (versions 1, 2, …).</param>
@@ -118,9 +121,9 @@ public sealed partial class ChitchatInstance
     public LiveNodesWatch LiveNodesWatch { get; } = new();
 
     /// <summary>
-    /// Gets or sets the datagram size the delta budgets are computed from: SynAck delta =
-    /// size − 1 − own digest, Ack delta = size − 1 (Rust's formulas). Always 65,507 in production; tests
-    /// lower it to force truncated deltas.
+    /// Gets or sets the datagram size the budgets are computed from: SynAck delta = size − 4 − own digest,
+    /// Ack delta = size − 4 (chitchat 0.13's formulas), Syn and SynAck digests partial beyond it. Always
+    /// 65,507 in production; tests lower it to force truncated deltas and partial digests.
     /// </summary>
     internal int MaxDatagramPayloadSize { get; set; } = WireFormat.MaxUdpDatagramPayloadSize;
 
