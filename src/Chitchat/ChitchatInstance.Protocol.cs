@@ -124,7 +124,7 @@ public sealed partial class ChitchatInstance
             return;
         }
 
-        State.NodeState? state;
+        NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out var lastHeartbeat) || lastHeartbeat < heartbeat)
         {
             state = _clusterState.NodeStateOrCreate(id);
@@ -248,15 +248,20 @@ public sealed partial class ChitchatInstance
     }
 
     /// <summary>
-    /// Fast-forwards the replica of <paramref name="id"/> from an out-of-band snapshot (BEHAVIOUR.md §13).
-    /// Does nothing if the replica is already as recent, if the snapshot is older than the replica's GC
-    /// frontier, or if the node was recently forgotten.
+    /// Fast-forwards the replica of <paramref name="id"/> from an out-of-band snapshot (the catch-up API, to
+    /// call after <see cref="ChitchatConfig.CatchupCallback"/> fetched a node's state from elsewhere).
     /// </summary>
+    /// <remarks>
+    /// As chitchat 0.13: the snapshot is applied only if its (last GC version, max version) pair is
+    /// lexicographically greater than the replica's; otherwise it is obsolete (a gossip reset overtook it) and
+    /// is logged and ignored. The replica then takes the snapshot's max version and GC version, its key-values
+    /// (listeners fire for values newer than the replica's) and loses every key the snapshot does not have. A
+    /// node forgotten recently, and not known again since, is not brought back.
+    /// </remarks>
     /// <param name="id">The node.</param>
     /// <param name="keyValues">Its key-values, tombstones included.</param>
     /// <param name="maxVersion">The snapshot's max version.</param>
     /// <param name="lastGcVersion">The snapshot's last garbage-collected version.</param>
-    /// <exception cref="InvalidOperationException">The call would not move the replica forward (contract violation).</exception>
     public void ResetNodeStateIfUpdate(
         ChitchatId id,
         IEnumerable<KeyValuePair<string, VersionedValue>> keyValues,
@@ -265,7 +270,7 @@ public sealed partial class ChitchatInstance
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(keyValues);
-        State.NodeState? state;
+        NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out _))
         {
             state = _clusterState.NodeStateOrCreate(id);
@@ -280,19 +285,12 @@ public sealed partial class ChitchatInstance
             }
         }
 
-        if (state.MaxVersion >= maxVersion)
-        {
-            Log.ResetSkippedUpToDate(_logger, id, state.MaxVersion, maxVersion);
-            return;
-        }
-
-        if (maxVersion < state.LastGcVersion)
+        var before = state.MonotonicProperty;
+        if ((lastGcVersion, maxVersion).CompareTo(before) <= 0)
         {
             Log.ResetSkippedObsolete(_logger, id, state.MaxVersion, state.LastGcVersion, maxVersion, lastGcVersion);
             return;
         }
-
-        var before = state.MonotonicProperty;
 
         // Known to the failure detector, so that it is eventually garbage-collected if it never heartbeats,
         // but no heartbeat is reported: a reset node must not look alive.
@@ -304,6 +302,7 @@ public sealed partial class ChitchatInstance
             previousKeys.Add(key);
         }
 
+        state.ResetVersions(lastGcVersion, maxVersion);
         foreach (var (key, value) in keyValues)
         {
             previousKeys.Remove(key);
@@ -313,13 +312,6 @@ public sealed partial class ChitchatInstance
         foreach (var key in previousKeys)
         {
             state.RemoveKeyValueInternal(key);
-        }
-
-        state.LastGcVersion = lastGcVersion;
-        if (state.MonotonicProperty.CompareTo(before) <= 0)
-        {
-            throw new InvalidOperationException(
-                $"ResetNodeStateIfUpdate for {id} did not move (last GC version, max version) forward from {before} to {state.MonotonicProperty}.");
         }
     }
 
@@ -346,10 +338,7 @@ public sealed partial class ChitchatInstance
         [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Skipping reset of {NodeId}: it was recently garbage-collected")]
         public static partial void ResetSkippedForgottenNode(ILogger logger, ChitchatId nodeId);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Skipping reset of {NodeId}: already up to date (max version {MaxVersion}, snapshot {SnapshotMaxVersion})")]
-        public static partial void ResetSkippedUpToDate(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong snapshotMaxVersion);
-
-        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Skipping reset of {NodeId} with an obsolete state: node (max {MaxVersion}, gc {LastGcVersion}), snapshot (max {SnapshotMaxVersion}, gc {SnapshotLastGcVersion})")]
+        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Skipping reset of {NodeId} with an obsolete state (rare race condition): node (max {MaxVersion}, gc {LastGcVersion}), snapshot (max {SnapshotMaxVersion}, gc {SnapshotLastGcVersion})")]
         public static partial void ResetSkippedObsolete(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong lastGcVersion, ulong snapshotMaxVersion, ulong snapshotLastGcVersion);
     }
 }

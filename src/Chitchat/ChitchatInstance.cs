@@ -146,6 +146,21 @@ public sealed partial class ChitchatInstance
     /// <returns>Whether the failure detector knows the node.</returns>
     public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness) => _failureDetector.TryGetLiveness(id, out liveness);
 
+    /// <summary>
+    /// Returns how long after its last heartbeat <paramref name="id"/> would be declared dead if none came: the
+    /// smoothed mean heartbeat interval times <see cref="FailureDetectorConfig.PhiThreshold"/>.
+    /// </summary>
+    /// <param name="id">The node.</param>
+    /// <returns>
+    /// The timeout, or <see langword="null"/> for this node itself, for an unknown node, and while no interval is
+    /// recorded (for instance right after the node was declared dead).
+    /// </returns>
+    public TimeSpan? FailureDetectionTimeout(ChitchatId id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.Equals(SelfChitchatId) ? null : _failureDetector.FailureDetectionTimeout(id);
+    }
+
     /// <summary>Returns a deep copy of the cluster state (node states in id order and seed addresses).</summary>
     /// <returns>The snapshot.</returns>
     public ClusterStateSnapshot StateSnapshot() => _clusterState.Snapshot();
