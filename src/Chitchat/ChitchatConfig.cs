@@ -75,6 +75,19 @@ public sealed class ChitchatConfig
     /// <value>The default value is an empty list.</value>
     public IList<string> SeedNodes { get; set; } = [];
 
+    /// <summary>
+    /// Gets or sets the protocol version this node starts handshakes in. Replies always use the version of
+    /// the message they answer, and both versions are always decoded.
+    /// </summary>
+    /// <remarks>
+    /// Keep <see cref="ProtocolVersion.V0"/> while any member runs chitchat 0.10 or 0.11 (Rust) or an older
+    /// .NET node, then switch every node to <see cref="ProtocolVersion.V1"/>, which compresses digests. A
+    /// V1 node that meets a peer which only speaks V0 falls back to V0 for that peer (see the compatibility
+    /// notes of the README), so a rolling upgrade works in either order.
+    /// </remarks>
+    /// <value>The default value is <see cref="ProtocolVersion.V0"/>.</value>
+    public ProtocolVersion ProtocolVersion { get; set; } = ProtocolVersion.V0;
+
     /// <summary>Gets or sets the failure detector settings.</summary>
     /// <value>The default value is a <see cref="FailureDetection.FailureDetectorConfig"/> with its defaults.</value>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
@@ -157,6 +170,11 @@ public sealed class ChitchatConfig
         else if (System.Text.Encoding.UTF8.GetByteCount(ClusterId) > ushort.MaxValue)
         {
             errors.Add($"ClusterId must take at most {ushort.MaxValue} UTF-8 bytes.");
+        }
+
+        if (ProtocolVersion is not (ProtocolVersion.V0 or ProtocolVersion.V1))
+        {
+            errors.Add($"ProtocolVersion must be V0 or V1 (it is {(int)ProtocolVersion}).");
         }
 
         IPEndPoint? listen = null;

@@ -87,6 +87,21 @@ public sealed class ChitchatRef
     }
 
     /// <summary>
+    /// Returns how long after its last heartbeat a member would be declared dead if none came: the smoothed
+    /// mean heartbeat interval times <see cref="FailureDetectorConfig.PhiThreshold"/>.
+    /// </summary>
+    /// <param name="id">The member.</param>
+    /// <returns>
+    /// The timeout, or <see langword="null"/> for this node itself, for an unknown member, and while no interval
+    /// is recorded (for instance right after the member was declared dead).
+    /// </returns>
+    public TimeSpan? GetFailureDetectionTimeout(ChitchatId id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return With(chitchat => chitchat.FailureDetectionTimeout(id));
+    }
+
+    /// <summary>
     /// Sets a key of this node's own state with a new version. A no-op if the key already holds this value;
     /// setting a deleted or TTL'd key cancels its deletion.
     /// </summary>
@@ -162,16 +177,16 @@ public sealed class ChitchatRef
     /// <c>reset_node_state_if_update</c>.
     /// </summary>
     /// <remarks>
-    /// Does nothing (returns <see langword="false"/>) for this node's own state, which only this node writes; when
-    /// the replica is already as recent; when the state is older than the replica's GC frontier; or when the member
-    /// was recently forgotten.
+    /// The state is applied only if its (last GC version, max version) pair is greater than the replica's; the
+    /// replica then takes its versions and key-values and loses every key it does not have. Does nothing (returns
+    /// <see langword="false"/>) for this node's own state, which only this node writes; for an obsolete state (a
+    /// gossip reset overtook it); or when the member was recently forgotten.
     /// </remarks>
     /// <param name="id">The member.</param>
     /// <param name="keyValues">Its key-values, tombstones included.</param>
     /// <param name="maxVersion">The state's max version.</param>
     /// <param name="lastGcVersion">The state's last garbage-collected version.</param>
     /// <returns>Whether the replica was reset.</returns>
-    /// <exception cref="InvalidOperationException">The key-values would not move the replica forward (contract violation).</exception>
     public bool TryResetNodeState(
         ChitchatId id,
         IEnumerable<KeyValuePair<string, VersionedValue>> keyValues,

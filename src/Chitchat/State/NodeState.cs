@@ -412,6 +412,14 @@ internal sealed class NodeState
         RemoveEntry(key);
     }
 
+    /// <summary>Takes the versions of an out-of-band snapshot (the catch-up API); the recent-versions window starts over.</summary>
+    internal void ResetVersions(ulong lastGcVersion, ulong maxVersion)
+    {
+        LastGcVersion = lastGcVersion;
+        MaxVersion = maxVersion;
+        _recentVersions = null;
+    }
+
     /// <summary>Stores an entry, keeping the tombstone count and the recent-versions window up to date.</summary>
     private void Store(string key, VersionedValue value, VersionedValue? previous)
     {
