@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Chitchat.FailureDetection;
 using Chitchat.Transport;
 
@@ -20,7 +19,6 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// <summary>The port of node 0 on the in-memory transport; node i is on base + i.</summary>
     public const int MemoryBasePort = 10_000;
 
-    private const int MaxBindAttempts = 20;
     private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(10);
 
     private readonly BenchOptions _options;
@@ -91,31 +89,22 @@ internal sealed class BenchCluster : IAsyncDisposable
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task<ChitchatHandle> SpawnAsync(int index, CancellationToken cancellationToken)
+    private Task<ChitchatHandle> SpawnAsync(int index, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = _options.Transport == BenchTransportKind.Memory ? MemoryBasePort + index : FreeUdpPort();
-            try
-            {
-                return await SpawnOnAsync(index, port, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException) when (_options.Transport == BenchTransportKind.Udp && attempt < MaxBindAttempts)
-            {
-                // Another process took the free port between the probe and the bind: try another one.
-            }
-        }
+        // UDP nodes bind port 0 and advertise the port the system chose.
+        var port = _options.Transport == BenchTransportKind.Memory ? MemoryBasePort + index : 0;
+        return SpawnOnAsync(index, port, cancellationToken);
     }
 
     private async Task<ChitchatHandle> SpawnOnAsync(int index, int port, CancellationToken cancellationToken)
     {
         var address = new IPEndPoint(IPAddress.Loopback, port);
-        var seed = index == 0 ? address : _nodes[0].ChitchatId.GossipAdvertiseAddr;
+        var seed = index == 0 ? address : _nodes[0].ChitchatId.GossipAdvertiseEndPoint;
         var config = new ChitchatConfig(new ChitchatId($"node_{index}", 0, address))
         {
             ClusterId = "default-cluster",
             GossipInterval = _options.GossipInterval,
-            SeedNodes = [$"127.0.0.1:{seed.Port}"],
+            SeedNodes = index == 0 ? [] : [$"127.0.0.1:{seed.Port}"],
             FailureDetectorConfig = new FailureDetectorConfig { InitialInterval = _options.GossipInterval },
             MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(10_000),
         };
@@ -125,12 +114,5 @@ internal sealed class BenchCluster : IAsyncDisposable
             Random = _options.Seed is { } s ? new Random(unchecked((s * 1_000_003) ^ index)) : null,
         };
         return await ChitchatServer.SpawnChitchatAsync(config, _transport, serverOptions, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Chitchat.Cli.Common;
 using Chitchat.FailureDetection;
 using Chitchat.Transport;
@@ -16,7 +15,6 @@ namespace Chitchat.Cli.Demo;
 /// </remarks>
 internal sealed class DemoCluster : IAsyncDisposable
 {
-    private const int MaxBindAttempts = 20;
     private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(5);
 
     private readonly DemoSettings _settings;
@@ -42,18 +40,10 @@ internal sealed class DemoCluster : IAsyncDisposable
     {
         var seeds = slot == 0 ? [] : new[] { SocketAddressFormat.Format(_incarnations[0].Address) };
         var generation = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = _settings.BasePort is { } basePort ? basePort + slot : FreeUdpPort();
-            try
-            {
-                return await SpawnAsync(slot, port, generation, seeds, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException) when (_settings.BasePort is null && attempt < MaxBindAttempts)
-            {
-                // Another process took the free port between the probe and the bind: try another one.
-            }
-        }
+
+        // Without a base port, the node binds port 0 and advertises the port the system chose.
+        var port = _settings.BasePort is { } basePort ? basePort + slot : 0;
+        return await SpawnAsync(slot, port, generation, seeds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,12 +92,5 @@ internal sealed class DemoCluster : IAsyncDisposable
         var node = new DemoNode(slot, handle, seeds);
         _incarnations = [.. _incarnations, node];
         return node;
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }
