@@ -70,7 +70,11 @@ internal sealed partial class ChitchatInstance
             case ChitchatMessage.Syn syn:
                 if (!string.Equals(syn.ClusterId, Config.ClusterId, StringComparison.Ordinal))
                 {
-                    Log.SynFromOtherCluster(_logger, Config.ClusterId, syn.ClusterId);
+                    if (PeerProblems.TryAcquire(out var suppressed))
+                    {
+                        Log.SynFromOtherCluster(_logger, Config.ClusterId, syn.ClusterId, suppressed);
+                    }
+
                     return ChitchatMessage.BadCluster.ForVersion(version);
                 }
 
@@ -103,7 +107,11 @@ internal sealed partial class ChitchatInstance
                 return null;
 
             case ChitchatMessage.BadCluster:
-                Log.RejectedByPeerWrongCluster(_logger);
+                if (PeerProblems.TryAcquire(out _))
+                {
+                    Log.RejectedByPeerWrongCluster(_logger);
+                }
+
                 return null;
 
             default:
@@ -444,8 +452,8 @@ internal sealed partial class ChitchatInstance
         [LoggerMessage(EventId = 16, EventName = "ResetOfSelfRefused", Level = LogLevel.Warning, Message = "Refusing to reset this node's own state from a snapshot")]
         public static partial void ResetOfSelfRefused(ILogger logger);
 
-        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Received a Syn addressed to cluster {TheirClusterId}; ours is {OurClusterId}")]
-        public static partial void SynFromOtherCluster(ILogger logger, string ourClusterId, string theirClusterId);
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Received a Syn addressed to cluster {TheirClusterId}; ours is {OurClusterId} ({SuppressedCount} similar problems not logged before this one)")]
+        public static partial void SynFromOtherCluster(ILogger logger, string ourClusterId, string theirClusterId, long suppressedCount);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Message rejected by peer: wrong cluster")]
         public static partial void RejectedByPeerWrongCluster(ILogger logger);

@@ -66,6 +66,7 @@ internal sealed partial class ChitchatInstance
         _timeProvider = timeProvider ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<ChitchatInstance>();
+
         _failureDetector = new FailureDetector(config.FailureDetectorConfig, _timeProvider, loggerFactory.CreateLogger<FailureDetector>());
         _clusterState = new ClusterState(
             new ChangeLog(new ListenerRegistry(loggerFactory.CreateLogger<ListenerRegistry>())),
@@ -170,6 +171,9 @@ internal sealed partial class ChitchatInstance
     internal TimeProvider TimeProvider => _timeProvider;
 
     internal ILogger Logger => _logger;
+
+    /// <summary>Gets the limiter of log events that peers can trigger per message.</summary>
+    internal Logging.LogRateLimiter PeerProblems => _clusterState.PeerProblems;
 
     /// <summary>Returns the state of <paramref name="id"/>, if known.</summary>
     /// <param name="id">The node.</param>

@@ -368,7 +368,11 @@ internal sealed class ServerLoop
         catch (Exception ex)
         {
             // One bad message must not take the node down: drop it and keep serving.
-            ChitchatServer.Log.MessageProcessingFailed(_logger, message.Type, from, ex);
+            if (_chitchat.Instance.PeerProblems.TryAcquire(out _))
+            {
+                ChitchatServer.Log.MessageProcessingFailed(_logger, message.Type, from, ex);
+            }
+
             return;
         }
 

@@ -149,7 +149,11 @@ internal sealed partial class ClusterState
                     : (state.LastGcVersion, nodeDelta.MaxVersion);
                 if (after.CompareTo(before) < 0)
                 {
-                    Log.MonotonicViolationRejected(logger, nodeDelta.ChitchatId, before.LastGcVersion, before.MaxVersion, after.Item1, after.Item2);
+                    if (PeerProblems.TryAcquire(out _))
+                    {
+                        Log.MonotonicViolationRejected(logger, nodeDelta.ChitchatId, before.LastGcVersion, before.MaxVersion, after.Item1, after.Item2);
+                    }
+
                     continue;
                 }
 
@@ -165,10 +169,10 @@ internal sealed partial class ClusterState
                 case DeltaStatus.RejectFromTheFuture:
                     Log.DeltaFromTheFuture(logger, nodeDelta.ChitchatId, nodeDelta.FromVersionExcluded, state.MaxVersion);
                     break;
-                case DeltaStatus.RejectInapplicable:
+                case DeltaStatus.RejectInapplicable when PeerProblems.TryAcquire(out _):
                     Log.DeltaInapplicable(logger, nodeDelta.ChitchatId, nodeDelta.FromVersionExcluded, nodeDelta.LastGcVersion, state.LastGcVersion);
                     break;
-                case DeltaStatus.RejectMaxVersionBelowKeyValues:
+                case DeltaStatus.RejectMaxVersionBelowKeyValues when PeerProblems.TryAcquire(out _):
                     Log.DeltaMaxVersionBelowKeyValues(logger, nodeDelta.ChitchatId, nodeDelta.MaxVersion);
                     break;
             }

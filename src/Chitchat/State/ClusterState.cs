@@ -22,9 +22,13 @@ internal sealed partial class ClusterState
     public ClusterState(ChangeLog changes, TimeProvider timeProvider, Random random)
     {
         Changes = changes;
+        PeerProblems = new Logging.LogRateLimiter(timeProvider);
         _timeProvider = timeProvider;
         _random = random;
     }
+
+    /// <summary>Gets the limiter of the log events a peer can trigger once per message (rejected deltas, foreign clusters).</summary>
+    public Logging.LogRateLimiter PeerProblems { get; }
 
     /// <summary>Gets where the state changes are recorded for delivery after the lock is released.</summary>
     public ChangeLog Changes { get; }

@@ -9,8 +9,8 @@ internal sealed partial class UdpSocket
     private static partial class Log
     {
         [LoggerMessage(601, LogLevel.Warning,
-            "invalid-chitchat-payload: dropped {PayloadLength} bytes from {RemoteEndPoint}: {DecodeError}")]
-        public static partial void InvalidPayload(ILogger logger, int payloadLength, IPEndPoint remoteEndPoint, string decodeError);
+            "invalid-chitchat-payload: dropped {PayloadLength} bytes from {RemoteEndPoint}: {DecodeError} ({SuppressedCount} similar drops not logged before this one)")]
+        public static partial void InvalidPayload(ILogger logger, int payloadLength, IPEndPoint remoteEndPoint, string decodeError, long suppressedCount);
 
         [LoggerMessage(602, LogLevel.Warning, "transient UDP recv error on {LocalEndPoint}: {SocketError}")]
         public static partial void TransientReceiveError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError, Exception exception);

@@ -29,6 +29,7 @@ internal sealed partial class UdpSocket : ISocket
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
+    private readonly Logging.LogRateLimiter _invalidPayloads = new();
     private readonly byte[] _receiveBuffer;
     private readonly SocketAddress _receiveAddress;
     private readonly int _receiveAddressSize;
@@ -178,9 +179,10 @@ internal sealed partial class UdpSocket : ISocket
                 }
 
                 // Only build the source address when it will be logged: junk must not allocate.
-                if (_logger.IsEnabled(LogLevel.Warning))
+                // Rate-limited: a peer sending junk as fast as it can must not flood the logs either.
+                if (_logger.IsEnabled(LogLevel.Warning) && _invalidPayloads.TryAcquire(out var suppressed))
                 {
-                    Log.InvalidPayload(_logger, length, CreateSourceEndPoint(), error.ToString());
+                    Log.InvalidPayload(_logger, length, CreateSourceEndPoint(), error.ToString(), suppressed);
                 }
             }
         }
