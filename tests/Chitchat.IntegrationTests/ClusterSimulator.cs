@@ -2,7 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using Chitchat.FailureDetection;
 using Chitchat.State;
-using Chitchat.Transport;
+using Chitchat.Testing;
 
 namespace Chitchat.IntegrationTests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Chitchat.FailureDetection;
+using Chitchat.Testing;
 using Chitchat.Transport;
 
 namespace Chitchat.IntegrationTests;
@@ -50,22 +51,9 @@ internal static class InMemoryCluster
         return nodes;
     }
 
-    /// <summary>Waits until the node's live-nodes watch holds exactly <paramref name="expected"/>.</summary>
-    public static async Task WaitForLiveNodesAsync(ChitchatHandle node, IEnumerable<ChitchatId> expected)
-    {
-        var expectedSet = expected.ToHashSet();
-        using var cts = new CancellationTokenSource(WatchTimeout);
-        try
-        {
-            await node.Chitchat.LiveMembers.WaitForAsync(live => live.ToHashSet().SetEquals(expectedSet), cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            var actual = string.Join(", ", node.Chitchat.LiveMembers.Current);
-            throw new Xunit.Sdk.XunitException(
-                $"{node.ChitchatId.NodeId} did not see exactly [{string.Join(", ", expectedSet)}] live within {WatchTimeout}; last: [{actual}].");
-        }
-    }
+    /// <summary>Waits until the node's live-members watch holds exactly <paramref name="expected"/>.</summary>
+    public static Task WaitForLiveNodesAsync(ChitchatHandle node, IEnumerable<ChitchatId> expected) =>
+        TestCluster.WaitForLiveMembersAsync(node, expected, WatchTimeout);
 
     public static async Task ShutdownAllAsync(IEnumerable<ChitchatHandle> nodes)
     {

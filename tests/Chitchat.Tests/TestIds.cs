@@ -1,20 +1,18 @@
-using System.Net;
-
 namespace Chitchat.Tests;
 
 /// <summary>Identifiers shared by the tests (the shapes the Rust tests use).</summary>
 internal static class TestIds
 {
     /// <summary><c>node-10001</c>, generation 0, <c>127.0.0.1:10001</c>: 27 bytes on the wire.</summary>
-    public static ChitchatId Node10001 { get; } = ChitchatId.ForLocalTest(10_001);
+    public static ChitchatId Node10001 { get; } = Testing.TestIds.Local(10_001);
 
     /// <summary><c>node-10002</c>, generation 0, <c>127.0.0.1:10002</c>: 27 bytes on the wire.</summary>
-    public static ChitchatId Node10002 { get; } = ChitchatId.ForLocalTest(10_002);
+    public static ChitchatId Node10002 { get; } = Testing.TestIds.Local(10_002);
 
     /// <summary>Rust's <c>ChitchatId::for_local_test(port)</c>.</summary>
-    public static ChitchatId Local(int port) => ChitchatId.ForLocalTest(port);
+    public static ChitchatId Local(int port) => Testing.TestIds.Local(port);
 
     /// <summary>Creates an id from an endpoint text such as <c>10.0.0.1:7280</c> or <c>[::1]:7280</c>.</summary>
     public static ChitchatId Create(string nodeId, ulong generationId, string endPoint) =>
-        new(nodeId, generationId, IPEndPoint.Parse(endPoint));
+        Testing.TestIds.Create(nodeId, generationId, endPoint);
 }

@@ -8,12 +8,12 @@ namespace Chitchat.Transport;
 /// <remarks>
 /// <para>
 /// A transport moves whole <see cref="Wire.ChitchatMessage"/> values: one message is one datagram
-/// (PROTOCOL.md §1). The server opens exactly one socket on its listen address and sends its Syns and
+/// (see docs/PROTOCOL.md). The server opens exactly one socket on its listen address and sends its Syns and
 /// replies from it, because peers reply to the source address of what they receive.
 /// </para>
 /// <para>
-/// Implementations: <see cref="UdpTransport"/> (production), <see cref="InMemoryTransport"/> (tests and
-/// simulations), and the decorators of <see cref="TransportExtensions"/>.
+/// Implementations: <see cref="UdpTransport"/> (production); the Chitchat.Testing package adds an in-memory
+/// transport for tests and simulations, and decorators that drop, delay or partition messages.
 /// </para>
 /// <para>Implementations are thread-safe: <see cref="OpenAsync"/> may be called concurrently.</para>
 /// </remarks>

@@ -1,4 +1,5 @@
 using Chitchat.Changes;
+using Chitchat.Testing;
 using Microsoft.Extensions.Time.Testing;
 using static Chitchat.Tests.Core.HandshakeHelpers;
 
@@ -163,7 +164,7 @@ public sealed class ChangeStreamTests
     [Fact]
     public async Task WatchChangesAsync_NodeStops_StreamEnds()
     {
-        var transport = new Chitchat.Transport.InMemoryTransport();
+        var transport = new InMemoryTransport();
         var handle = await ChitchatServer.SpawnChitchatAsync(ChitchatConfig.ForTest(7100), transport);
         await using var stream = handle.Chitchat.WatchChangesAsync().GetAsyncEnumerator();
         var next = stream.MoveNextAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Chitchat.Testing;
 using Chitchat.Transport;
 using Chitchat.Wire;
 

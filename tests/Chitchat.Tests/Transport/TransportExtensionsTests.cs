@@ -1,5 +1,5 @@
 using System.Net;
-using Chitchat.Transport;
+using Chitchat.Testing;
 using Chitchat.Wire;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Chitchat.FailureDetection;
+using Chitchat.Testing;
 using Chitchat.Transport;
 
 namespace Chitchat.Cli.Bench;

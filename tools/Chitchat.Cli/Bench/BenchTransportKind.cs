@@ -4,7 +4,7 @@ namespace Chitchat.Cli.Bench;
 internal enum BenchTransportKind
 {
     /// <summary>
-    /// An <see cref="Chitchat.Transport.InMemoryTransport"/> with a 65,507-byte MTU, like chitchat's perf tests:
+    /// An <see cref="Chitchat.Testing.InMemoryTransport"/> with a 65,507-byte MTU, like chitchat's perf tests:
     /// the addresses 127.0.0.1:10000+i are only names, nothing is bound.
     /// </summary>
     Memory,

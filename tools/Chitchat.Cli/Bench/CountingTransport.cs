@@ -1,4 +1,5 @@
 using System.Net;
+using Chitchat.Testing;
 using Chitchat.Transport;
 using Chitchat.Wire;
 

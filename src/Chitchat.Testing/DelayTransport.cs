@@ -1,7 +1,8 @@
 using System.Net;
+using Chitchat.Transport;
 using Chitchat.Wire;
 
-namespace Chitchat.Transport;
+namespace Chitchat.Testing;
 
 /// <summary>
 /// Delays sends by a sampled duration. Port of chitchat <c>transport/utils.rs</c> <c>TransportWithDelay</c>,

@@ -1,4 +1,4 @@
-namespace Chitchat.Transport;
+namespace Chitchat.Testing;
 
 /// <summary>
 /// Traffic counters of an <see cref="InMemoryTransport"/>. Port of chitchat's <c>transport::Statistics</c>.

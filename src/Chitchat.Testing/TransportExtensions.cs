@@ -1,8 +1,10 @@
-namespace Chitchat.Transport;
+using Chitchat.Transport;
+
+namespace Chitchat.Testing;
 
 /// <summary>
 /// Decorators that make a transport lossy or slow, for tests and simulations. Port of chitchat's
-/// <c>transport::TransportExt</c> (BEHAVIOUR.md §16.4).
+/// <c>transport::TransportExt</c>.
 /// </summary>
 /// <remarks>
 /// The decorators wrap each socket the inner transport opens; receives, the local address and disposal
@@ -65,5 +67,19 @@ public static class TransportExtensions
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(delaySampler);
         return new DelayTransport(transport, delaySampler, timeProvider ?? TimeProvider.System, new SocketRandomSource(seed));
+    }
+
+    /// <summary>
+    /// Drops every message sent across a link blocked in <paramref name="partitions"/>: the send reports success
+    /// and nothing is sent, as in a network split. Block and heal links while the nodes run.
+    /// </summary>
+    /// <param name="transport">The transport to decorate.</param>
+    /// <param name="partitions">The blocked links, shared by every node of the test.</param>
+    /// <returns>The decorated transport.</returns>
+    public static ITransport Partition(this ITransport transport, NetworkPartitions partitions)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(partitions);
+        return new PartitionTransport(transport, partitions);
     }
 }

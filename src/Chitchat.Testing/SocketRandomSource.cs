@@ -1,4 +1,4 @@
-namespace Chitchat.Transport;
+namespace Chitchat.Testing;
 
 /// <summary>Hands each socket of a decorating transport its own <see cref="Random"/>.</summary>
 /// <remarks>

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace Chitchat.Transport;
+namespace Chitchat.Testing;
 
 public sealed partial class InMemoryTransport
 {

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Chitchat.Transport;
 using Chitchat.Wire;
 
-namespace Chitchat.Transport;
+namespace Chitchat.Testing;
 
 /// <summary>
 /// A socket of an <see cref="InMemoryTransport"/>: an address and a bounded inbox. Port of chitchat's

@@ -1,7 +1,8 @@
 using System.Net;
+using Chitchat.Transport;
 using Chitchat.Wire;
 
-namespace Chitchat.Transport;
+namespace Chitchat.Testing;
 
 /// <summary>
 /// Drops sends at random. Port of chitchat <c>transport/utils.rs</c> <c>TransportWithMessageDrop</c>.
