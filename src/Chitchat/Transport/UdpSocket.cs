@@ -30,12 +30,16 @@ internal sealed partial class UdpSocket : ISocket
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly Logging.LogRateLimiter _invalidPayloads = new();
+    private long _invalidDatagramCount;
     private readonly byte[] _receiveBuffer;
     private readonly SocketAddress _receiveAddress;
     private readonly int _receiveAddressSize;
     private readonly IPEndPoint _endPointFactory;
     private int _receiving;
     private int _disposed;
+
+    /// <summary>Gets the number of datagrams dropped because they did not decode (written by the receive loop only).</summary>
+    internal long InvalidDatagramCount => Volatile.Read(ref _invalidDatagramCount);
 
     private UdpSocket(Socket socket, ILogger logger)
     {
@@ -179,6 +183,8 @@ internal sealed partial class UdpSocket : ISocket
                 }
 
                 // Only build the source address when it will be logged: junk must not allocate.
+                Volatile.Write(ref _invalidDatagramCount, _invalidDatagramCount + 1);
+
                 // Rate-limited: a peer sending junk as fast as it can must not flood the logs either.
                 if (_logger.IsEnabled(LogLevel.Warning) && _invalidPayloads.TryAcquire(out var suppressed))
                 {
