@@ -37,11 +37,11 @@ public class DeltaFillBenchmarks
     }
 
     [Benchmark]
-    public Delta FreshPeer() => _clusterState.ComputePartialDelta(_freshPeer, _mtu, s_noneExcluded, NullLogger.Instance);
+    public object FreshPeer() => _clusterState.ComputePartialDelta(_freshPeer, _mtu, s_noneExcluded, NullLogger.Instance);
 
     [Benchmark]
-    public Delta UpToDatePeer() => _clusterState.ComputePartialDelta(_upToDatePeer, _mtu, s_noneExcluded, NullLogger.Instance);
+    public object UpToDatePeer() => _clusterState.ComputePartialDelta(_upToDatePeer, _mtu, s_noneExcluded, NullLogger.Instance);
 
     [Benchmark]
-    public Delta PeerMissingLastVersion() => _clusterState.ComputePartialDelta(_laggingPeer, _mtu, s_noneExcluded, NullLogger.Instance);
+    public object PeerMissingLastVersion() => _clusterState.ComputePartialDelta(_laggingPeer, _mtu, s_noneExcluded, NullLogger.Instance);
 }

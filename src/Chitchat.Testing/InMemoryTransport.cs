@@ -147,7 +147,7 @@ public sealed partial class InMemoryTransport : ITransport
         if (_mtu is { } mtu && length > mtu)
         {
             throw new MessageTooLargeException(
-                $"Serialized message size exceeds MTU. ({message.Type} of {length} bytes, MTU {mtu} bytes)", length, mtu);
+                $"Serialized message size exceeds MTU. ({message.GetType().Name} of {length} bytes, MTU {mtu} bytes)", length, mtu);
         }
 
         if (to.Address.IsIPv4MappedToIPv6)
@@ -209,17 +209,17 @@ public sealed partial class InMemoryTransport : ITransport
             if (written != length)
             {
                 throw new InvalidOperationException(
-                    $"The {message.Type} message announced {length} bytes but encoded {written}.");
+                    $"The {message.GetType().Name} message announced {length} bytes but encoded {written}.");
             }
 
-            if (!ChitchatMessage.TryDeserialize(buffer.AsSpan(0, written), out var decoded, out var error))
+            if (!ChitchatMessage.TryDeserialize(buffer.AsSpan(0, written), out var decoded))
             {
-                throw new InvalidOperationException($"The encoded {message.Type} message does not decode: {error}.");
+                throw new InvalidOperationException($"The encoded {message.GetType().Name} message does not decode.");
             }
 
             if (!decoded.Equals(message))
             {
-                throw new InvalidOperationException($"The {message.Type} message changed in an encode/decode round trip.");
+                throw new InvalidOperationException($"The {message.GetType().Name} message changed in an encode/decode round trip.");
             }
 
             return (decoded, written);

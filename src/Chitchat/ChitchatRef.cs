@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Chitchat.Changes;
 using Chitchat.FailureDetection;
-using Chitchat.Listeners;
 using Chitchat.State;
 
 namespace Chitchat;
@@ -167,8 +166,11 @@ public sealed class ChitchatRef
     /// </remarks>
     /// <param name="prefix">The key prefix (ordinal; empty = every key). The event's key has it stripped.</param>
     /// <param name="callback">The callback.</param>
-    /// <returns>A handle whose disposal unsubscribes.</returns>
-    public ListenerHandle SubscribeKeyChanges(string prefix, Action<KeyChangeEvent> callback) =>
+    /// <returns>
+    /// The subscription: dispose it to unsubscribe (keep it for as long as the callback should run; a subscription
+    /// that is never disposed lives as long as the node).
+    /// </returns>
+    public IDisposable SubscribeKeyChanges(string prefix, Action<KeyChangeEvent> callback) =>
         _chitchat.SubscribeEvent(prefix, callback);
 
     /// <summary>

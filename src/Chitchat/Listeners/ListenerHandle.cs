@@ -13,7 +13,7 @@ namespace Chitchat.Listeners;
 /// of the two to run decides the fate of the subscription.
 /// </para>
 /// </remarks>
-public sealed class ListenerHandle : IDisposable
+internal sealed class ListenerHandle : IDisposable
 {
     private readonly ListenerRegistry.Subscription _subscription;
     private ListenerRegistry? _registry;

@@ -23,7 +23,7 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     }
 
     /// <summary>Gets the wire code of the message type.</summary>
-    public abstract MessageType Type { get; }
+    internal abstract MessageType Type { get; }
 
     /// <summary>Gets the protocol version the message is encoded in (the third byte of the datagram).</summary>
     public ProtocolVersion Version { get; }
@@ -92,14 +92,17 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     }
 
     /// <summary>
-    /// Decodes a datagram. Never throws on bad input: returns <see langword="false"/> with the reason.
-    /// Bytes after a complete message are ignored, as the Rust receiver does.
+    /// Decodes a datagram. Never throws on bad input: returns <see langword="false"/>. Bytes after a complete
+    /// message are ignored, as the Rust receiver does.
     /// </summary>
     /// <param name="datagram">The datagram payload.</param>
-    /// <param name="message">The decoded message.</param>
-    /// <param name="error">Why decoding failed.</param>
+    /// <param name="message">The decoded message, or <see langword="null"/>.</param>
     /// <returns>Whether the datagram held a valid message.</returns>
-    public static bool TryDeserialize(ReadOnlySpan<byte> datagram, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message, out DecodeError error) =>
+    public static bool TryDeserialize(ReadOnlySpan<byte> datagram, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message) =>
+        MessageCodec.TryDecode(datagram, out message, out _);
+
+    /// <summary>Decodes a datagram; on failure, says why (see <see cref="TryDeserialize(ReadOnlySpan{byte}, out ChitchatMessage?)"/>).</summary>
+    internal static bool TryDeserialize(ReadOnlySpan<byte> datagram, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message, out DecodeError error) =>
         MessageCodec.TryDecode(datagram, out message, out error);
 
     private protected abstract void WriteBody(ref WireWriter writer);
@@ -116,10 +119,10 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     /// <summary>Returns the same message encoded in <paramref name="version"/> (this instance if it already is).</summary>
     /// <param name="version">The protocol version.</param>
     /// <returns>The message in that version.</returns>
-    public abstract ChitchatMessage WithVersion(ProtocolVersion version);
+    internal abstract ChitchatMessage WithVersion(ProtocolVersion version);
 
     /// <summary>The first step: the initiator's digest and cluster id.</summary>
-    public sealed class Syn : ChitchatMessage
+    internal sealed class Syn : ChitchatMessage
     {
         private readonly int _clusterIdLength;
 
@@ -144,12 +147,12 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         public Digest Digest { get; }
 
         /// <inheritdoc />
-        public override MessageType Type => MessageType.Syn;
+        internal override MessageType Type => MessageType.Syn;
 
         private protected override int BodyLength => Digest.GetSerializedLength(Version) + _clusterIdLength;
 
         /// <inheritdoc />
-        public override ChitchatMessage WithVersion(ProtocolVersion version) =>
+        internal override ChitchatMessage WithVersion(ProtocolVersion version) =>
             version == Version ? this : new Syn(ClusterId, Digest, version);
 
         private protected override void WriteBody(ref WireWriter writer)
@@ -171,7 +174,7 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     }
 
     /// <summary>The second step: the responder's digest and the delta the initiator is missing.</summary>
-    public sealed class SynAck : ChitchatMessage
+    internal sealed class SynAck : ChitchatMessage
     {
         /// <summary>Creates a SynAck.</summary>
         /// <param name="digest">The responder's digest.</param>
@@ -193,12 +196,12 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         public Delta Delta { get; }
 
         /// <inheritdoc />
-        public override MessageType Type => MessageType.SynAck;
+        internal override MessageType Type => MessageType.SynAck;
 
         private protected override int BodyLength => Digest.GetSerializedLength(Version) + Delta.SerializedLength;
 
         /// <inheritdoc />
-        public override ChitchatMessage WithVersion(ProtocolVersion version) =>
+        internal override ChitchatMessage WithVersion(ProtocolVersion version) =>
             version == Version ? this : new SynAck(Digest, Delta, version);
 
         private protected override void WriteBody(ref WireWriter writer)
@@ -220,7 +223,7 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     }
 
     /// <summary>The third step: the delta the responder is missing.</summary>
-    public sealed class Ack : ChitchatMessage
+    internal sealed class Ack : ChitchatMessage
     {
         /// <summary>Creates an Ack.</summary>
         /// <param name="delta">The updates the responder is missing.</param>
@@ -236,12 +239,12 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         public Delta Delta { get; }
 
         /// <inheritdoc />
-        public override MessageType Type => MessageType.Ack;
+        internal override MessageType Type => MessageType.Ack;
 
         private protected override int BodyLength => Delta.SerializedLength;
 
         /// <inheritdoc />
-        public override ChitchatMessage WithVersion(ProtocolVersion version) =>
+        internal override ChitchatMessage WithVersion(ProtocolVersion version) =>
             version == Version ? this : new Ack(Delta, version);
 
         private protected override void WriteBody(ref WireWriter writer) => Delta.Write(ref writer);
@@ -257,7 +260,7 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     }
 
     /// <summary>The reply to a Syn from another cluster.</summary>
-    public sealed class BadCluster : ChitchatMessage
+    internal sealed class BadCluster : ChitchatMessage
     {
         private static readonly BadCluster s_v1 = new(ProtocolVersion.V1);
 
@@ -270,7 +273,7 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         public static BadCluster Instance { get; } = new(ProtocolVersion.V0);
 
         /// <inheritdoc />
-        public override MessageType Type => MessageType.BadCluster;
+        internal override MessageType Type => MessageType.BadCluster;
 
         private protected override int BodyLength => 0;
 
@@ -285,7 +288,7 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         };
 
         /// <inheritdoc />
-        public override ChitchatMessage WithVersion(ProtocolVersion version) => ForVersion(version);
+        internal override ChitchatMessage WithVersion(ProtocolVersion version) => ForVersion(version);
 
         private protected override void WriteBody(ref WireWriter writer)
         {

@@ -6,7 +6,7 @@ namespace Chitchat.Wire;
 /// The byte offset at which decoding failed: in the datagram, or in the decompressed delta operation
 /// stream for operation-level errors.
 /// </param>
-public readonly record struct DecodeError(DecodeErrorKind Kind, int Offset)
+internal readonly record struct DecodeError(DecodeErrorKind Kind, int Offset)
 {
     /// <summary>Gets a human-readable description of the error.</summary>
     public string Message => Kind switch

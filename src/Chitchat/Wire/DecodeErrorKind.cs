@@ -1,7 +1,7 @@
 namespace Chitchat.Wire;
 
 /// <summary>Why a datagram could not be decoded.</summary>
-public enum DecodeErrorKind
+internal enum DecodeErrorKind
 {
     /// <summary>Fewer than 3 bytes: no room for the magic number and the protocol version.</summary>
     BufferTooSmall,

@@ -11,7 +11,7 @@ namespace Chitchat.Wire;
 /// compresses twice. A decoded delta, or one built from node deltas, is encoded on first use with the
 /// 16,384-byte block threshold, as the Rust crate does. Immutable; safe to share between threads.
 /// </remarks>
-public sealed class Delta : IEquatable<Delta>
+internal sealed class Delta : IEquatable<Delta>
 {
     private static readonly byte[] s_emptyEncoding = [0];
     private byte[]? _encoded;

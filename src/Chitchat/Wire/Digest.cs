@@ -16,7 +16,7 @@ namespace Chitchat.Wire;
 /// </para>
 /// <para>Not thread-safe while being built; read-only use from several threads is safe.</para>
 /// </remarks>
-public sealed class Digest : IEquatable<Digest>
+internal sealed class Digest : IEquatable<Digest>
 {
     // Parallel arrays sorted by id: the encoder and the delta computation walk them in order, and an id that
     // sorts after the last one (the usual case) is appended without a search.

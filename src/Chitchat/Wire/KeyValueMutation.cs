@@ -5,7 +5,7 @@ namespace Chitchat.Wire;
 /// <param name="Value">The value (empty for a tombstone).</param>
 /// <param name="Version">The version assigned by the owner.</param>
 /// <param name="Status">The deletion status, whose numeric value is the wire code.</param>
-public sealed record KeyValueMutation(string Key, string Value, ulong Version, DeletionStatus Status)
+internal sealed record KeyValueMutation(string Key, string Value, ulong Version, DeletionStatus Status)
 {
     /// <summary>Encoded length of the KeyValue operation, tag included.</summary>
     internal int OpLength => OpLengthOf(Key, Value);

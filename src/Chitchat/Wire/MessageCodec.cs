@@ -8,7 +8,7 @@ namespace Chitchat.Wire;
 /// <see cref="MaxDecompressedLength"/> bytes (Rust caps only each block at 65,535 bytes, so a
 /// 65,507-byte datagram of tiny zstd frames could otherwise expand to hundreds of megabytes).
 /// </remarks>
-public static class MessageCodec
+internal static class MessageCodec
 {
     /// <summary>
     /// The most bytes the compressed parts of one datagram (a V1 digest and a delta) may decompress to, together:
@@ -17,7 +17,7 @@ public static class MessageCodec
     /// </summary>
     public const int MaxDecompressedLength = 4 * 1024 * 1024;
 
-    /// <summary>Decodes a datagram; see <see cref="ChitchatMessage.TryDeserialize"/>.</summary>
+    /// <summary>Decodes a datagram; see <see cref="ChitchatMessage.TryDeserialize(ReadOnlySpan{byte}, out ChitchatMessage?)"/>.</summary>
     /// <param name="datagram">The payload.</param>
     /// <param name="message">The message.</param>
     /// <param name="error">The reason for a failure.</param>

@@ -1,7 +1,7 @@
 namespace Chitchat.Wire;
 
 /// <summary>The message type byte of the envelope.</summary>
-public enum MessageType : byte
+internal enum MessageType : byte
 {
     /// <summary>Digest and cluster id sent by the initiator.</summary>
     Syn = 0,

@@ -2,7 +2,7 @@ namespace Chitchat.Wire;
 
 /// <summary>The updates of one member carried by a delta.</summary>
 /// <remarks>Immutable once built; safe to read from several threads.</remarks>
-public sealed class NodeDelta : IEquatable<NodeDelta>
+internal sealed class NodeDelta : IEquatable<NodeDelta>
 {
     /// <summary>Creates a node delta.</summary>
     /// <param name="chitchatId">The member the updates belong to.</param>

@@ -4,7 +4,7 @@ namespace Chitchat.Wire;
 /// <param name="Heartbeat">The last heartbeat known for the member.</param>
 /// <param name="LastGcVersion">The highest tombstone version garbage-collected for the member.</param>
 /// <param name="MaxVersion">The highest version known for the member.</param>
-public readonly record struct NodeDigest(ulong Heartbeat, ulong LastGcVersion, ulong MaxVersion)
+internal readonly record struct NodeDigest(ulong Heartbeat, ulong LastGcVersion, ulong MaxVersion)
 {
     /// <summary>Encoded size: three u64.</summary>
     internal const int SerializedLength = 24;

@@ -17,6 +17,22 @@ public sealed class ReadOnlySurfaceTests
         s_library.GetExportedTypes().Select(t => t.Name).Should().NotContain(["NodeState", "ChitchatInstance"]);
     }
 
+    [Fact]
+    public void PublicSurface_AtMost25TypesAndNoTestHelpers()
+    {
+        var exported = s_library.GetExportedTypes();
+
+        exported.Length.Should().BeLessThanOrEqualTo(25, string.Join(", ", exported.Select(t => t.FullName)));
+        exported.Select(t => t.Name).Should().NotContain(["InMemoryTransport", "TransportExtensions", "Digest", "Delta", "MessageCodec"]);
+        var testHelpers = exported.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(m => m.Name.Contains("ForTest", StringComparison.Ordinal) || m.Name.Contains("ForLocalTest", StringComparison.Ordinal));
+        testHelpers.Should().BeEmpty();
+        exported.Where(t => !t.IsAbstract && !t.IsValueType && !t.IsEnum && t.GetConstructors().Length > 0)
+            .Select(t => t.Name)
+            .Should().NotContain(["ChitchatInstance", "LiveMembersWatch", "ChitchatRef", "ChitchatHandle", "NodeStateSnapshot", "ClusterStateSnapshot"],
+                "these are obtained from a running node, never constructed by callers");
+    }
+
     [Theory]
     [InlineData(typeof(NodeStateSnapshot))]
     [InlineData(typeof(ClusterStateSnapshot))]
