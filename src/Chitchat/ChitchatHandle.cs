@@ -40,6 +40,9 @@ public sealed class ChitchatHandle : IAsyncDisposable
     /// <remarks>Port of chitchat's <c>termination_watcher</c>. Await it as often as needed.</remarks>
     public Task Termination => _loop.Termination;
 
+    /// <summary>Gets what the node knows of each peer address (protocol version, return routability; tests inspect it).</summary>
+    internal Server.PeerTable PeerTable => _loop.PeerTable;
+
     /// <summary>Runs <paramref name="func"/> under the node's lock (tests and tools inside the repository).</summary>
     internal T WithChitchat<T>(Func<ChitchatInstance, T> func) => Chitchat.With(func);
 

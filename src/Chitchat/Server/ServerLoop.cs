@@ -41,12 +41,12 @@ internal sealed class ServerLoop
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly ILogger _logger;
-    private readonly Func<ChitchatInstance, ChitchatMessage, ChitchatMessage?> _processMessage;
+    private readonly Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?> _processMessage;
     private readonly Channel<IPEndPoint> _gossipCommands;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PeriodicTimer _gossipTimer;
-    private readonly PeerProtocolVersions _protocolVersions;
+    private readonly PeerTable _peerTable;
 
     // Buffers of the gossip round, reused every round; only the loop touches them.
     private readonly HashSet<IPEndPoint> _peers = [];
@@ -54,6 +54,10 @@ internal sealed class ServerLoop
     private readonly HashSet<IPEndPoint> _dead = [];
     private readonly HashSet<IPEndPoint> _seeds = [];
     private readonly List<IPEndPoint> _targets = [];
+
+    // The Syns of the current gossip round, by protocol version: every target of a round gets the same one, so a
+    // digest (compressed in V1) is built once a round rather than once a target.
+    private readonly ChitchatMessage.Syn?[] _roundSyns = new ChitchatMessage.Syn?[2];
 
     // What the loop is waiting for; kept across iterations, observed at exit.
     private Task<ReceivedMessage>? _pendingReceive;
@@ -72,7 +76,7 @@ internal sealed class ServerLoop
         TimeProvider timeProvider,
         Random random,
         ILogger logger,
-        Func<ChitchatInstance, ChitchatMessage, ChitchatMessage?>? processMessage)
+        Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?>? processMessage)
     {
         _chitchat = chitchat;
         _socket = socket;
@@ -80,14 +84,14 @@ internal sealed class ServerLoop
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger;
-        _processMessage = processMessage ?? (static (chitchat, message) => chitchat.ProcessMessage(message));
+        _processMessage = processMessage ?? (static (chitchat, message, maxReplyLength) => chitchat.ProcessMessage(message, maxReplyLength));
         _gossipCommands = Channel.CreateBounded<IPEndPoint>(new BoundedChannelOptions(CommandQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
         _gossipTimer = new PeriodicTimer(chitchat.Instance.Config.GossipInterval, timeProvider);
-        _protocolVersions = new PeerProtocolVersions(chitchat.Instance.Config.ProtocolVersion, timeProvider, logger);
+        _peerTable = new PeerTable(chitchat.Instance.Config.ProtocolVersion, timeProvider, logger);
 
         // Observe the outcome, so that an unobserved failure does not raise UnobservedTaskException.
         _termination.Task.ContinueWith(
@@ -97,8 +101,8 @@ internal sealed class ServerLoop
             TaskScheduler.Default);
     }
 
-    /// <summary>Gets the protocol version choice per peer (the rolling-upgrade rule).</summary>
-    internal PeerProtocolVersions ProtocolVersions => _protocolVersions;
+    /// <summary>Gets what the loop knows of each peer address (protocol version, return routability).</summary>
+    internal PeerTable PeerTable => _peerTable;
 
     /// <summary>Gets the task that completes when the loop has ended and released the socket.</summary>
     public Task Termination => _termination.Task;
@@ -351,15 +355,19 @@ internal sealed class ServerLoop
     /// <summary>Processes a message under the lock, then sends the reply to its source address.</summary>
     private async ValueTask HandleMessageAsync(ReceivedMessage received, CancellationToken cancellationToken)
     {
-        var (from, message, _) = received;
+        var (from, message, byteCount) = received;
         ChitchatServer.Log.MessageReceived(_logger, message.Type, from);
-        _protocolVersions.OnReceived(from, message);
+        _peerTable.OnReceived(from, message);
+
+        // Anti-amplification: a source that has not proven it receives our datagrams (its address may be forged)
+        // gets a reply no larger than what it sent.
+        var maxReplyLength = _peerTable.IsVerified(from) ? int.MaxValue : byteCount;
         ChitchatMessage? reply;
         try
         {
             lock (_chitchat.Gate)
             {
-                reply = _processMessage(_chitchat.Instance, message);
+                reply = _processMessage(_chitchat.Instance, message, maxReplyLength);
             }
 
             // Listeners and change streams get the message's changes outside the lock.
@@ -448,21 +456,25 @@ internal sealed class ServerLoop
 
         ChitchatServer.Log.GossipRound(_logger, _targets.Count, deadNode, seedNode);
 
-        // Outside the lock: sending may wait, and messages received meanwhile need the lock.
+        // Outside the lock: sending may wait, and messages received meanwhile need the lock. The targets of one
+        // round get the same Syn (one per protocol version): a digest, compressed in V1, is built once a round.
+        _roundSyns[0] = _roundSyns[1] = null;
         foreach (var target in _targets)
         {
-            await GossipAsync(target, GossipKind.Live, cancellationToken).ConfigureAwait(false);
+            await GossipAsync(target, GossipKind.Live, cancellationToken, shareInRound: true).ConfigureAwait(false);
         }
 
         if (deadNode is not null)
         {
-            await GossipAsync(deadNode, GossipKind.Dead, cancellationToken).ConfigureAwait(false);
+            await GossipAsync(deadNode, GossipKind.Dead, cancellationToken, shareInRound: true).ConfigureAwait(false);
         }
 
         if (seedNode is not null)
         {
-            await GossipAsync(seedNode, GossipKind.Seed, cancellationToken).ConfigureAwait(false);
+            await GossipAsync(seedNode, GossipKind.Seed, cancellationToken, shareInRound: true).ConfigureAwait(false);
         }
+
+        _roundSyns[0] = _roundSyns[1] = null;
 
         lock (_chitchat.Gate)
         {
@@ -473,13 +485,21 @@ internal sealed class ServerLoop
     }
 
     /// <summary>Sends a fresh Syn to <paramref name="peer"/>; a failed send is logged and ignored.</summary>
-    private async ValueTask GossipAsync(IPEndPoint peer, GossipKind kind, CancellationToken cancellationToken)
+    private async ValueTask GossipAsync(IPEndPoint peer, GossipKind kind, CancellationToken cancellationToken, bool shareInRound = false)
     {
-        ChitchatMessage syn;
-        var version = _protocolVersions.NextSynVersion(peer);
-        lock (_chitchat.Gate)
+        var version = _peerTable.NextSynVersion(peer);
+        var syn = shareInRound ? _roundSyns[(int)version] : null;
+        if (syn is null)
         {
-            syn = _chitchat.Instance.CreateSynMessage(version);
+            lock (_chitchat.Gate)
+            {
+                syn = _chitchat.Instance.CreateSynMessage(version);
+            }
+
+            if (shareInRound)
+            {
+                _roundSyns[(int)version] = syn;
+            }
         }
 
         try

@@ -22,10 +22,11 @@ internal static class NodeCommand
         var clusterId = CliOptions.Create<string>("cluster_id", "The cluster id; nodes of other clusters are ignored.");
         clusterId.DefaultValueFactory = _ => "testing";
         var generation = CliOptions.Create<ulong?>("generation", "The generation id; must grow at every restart of the node. [default: the current Unix time in seconds]");
+        var protocolVersion = CliOptions.ProtocolVersion();
 
         var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K).")
         {
-            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation,
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -39,7 +40,8 @@ internal static class NodeCommand
                 parseResult.GetValue(generation) ?? (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
                 parseResult.GetValue(clusterId) ?? "testing",
                 parseResult.GetValue(seeds) ?? [],
-                TimeSpan.FromMilliseconds(parseResult.GetValue(interval)));
+                TimeSpan.FromMilliseconds(parseResult.GetValue(interval)),
+                parseResult.GetValue(protocolVersion));
             return await NodeRunner.RunAsync(settings).ConfigureAwait(false);
         });
         return command;

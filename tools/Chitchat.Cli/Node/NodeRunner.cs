@@ -21,6 +21,7 @@ internal static partial class NodeRunner
         {
             ClusterId = settings.ClusterId,
             GossipInterval = settings.GossipInterval,
+            ProtocolVersion = settings.ProtocolVersion,
             ListenAddress = settings.ListenAddr.ToString(),
             SeedNodes = settings.Seeds.ToList(),
             FailureDetectorConfig = new FailureDetectorConfig { DeadNodeGracePeriod = TimeSpan.FromSeconds(10) },

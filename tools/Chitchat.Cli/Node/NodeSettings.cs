@@ -10,4 +10,5 @@ internal sealed record NodeSettings(
     ulong Generation,
     string ClusterId,
     IReadOnlyList<string> Seeds,
-    TimeSpan GossipInterval);
+    TimeSpan GossipInterval,
+    ProtocolVersion ProtocolVersion);
