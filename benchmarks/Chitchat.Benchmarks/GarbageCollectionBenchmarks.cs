@@ -5,7 +5,7 @@ namespace Chitchat.Benchmarks;
 
 /// <summary>
 /// <see cref="ClusterState.GcKeysMarkedForDeletion"/>, which every gossip round runs on every node state
-/// (BEHAVIOUR.md §4, §14.3), when nothing is due: no deletion at all, or one tombstone per node that is still
+///, when nothing is due: no deletion at all, or one tombstone per node that is still
 /// within the grace period (2 hours).
 /// </summary>
 [MemoryDiagnoser]

@@ -127,7 +127,7 @@ public class WireCodecBenchmarks
             Bytes = Message.SerializeToArray();
 
             // The budget must be what stops the builder. The datagram ends below 65,507 bytes by up to the
-            // compression gain on the last (pending, counted uncompressed) block: PROTOCOL.md §7.2.
+            // compression gain on the last (pending, counted uncompressed) block: docs/PROTOCOL.md
             var offered = plan.Sum(p => p.KeyValues.Length);
             if (Message.Delta.NodeDeltas.Sum(n => n.KeyValues.Count) >= offered || Bytes.Length > MaxDatagram + 3)
             {
@@ -143,7 +143,7 @@ public class WireCodecBenchmarks
 
         public int OpStreamLength { get; }
 
-        /// <summary>Builds the delta under the SynAck budget, stopping at the first rejected op (PROTOCOL.md §7.3).</summary>
+        /// <summary>Builds the delta under the SynAck budget, stopping at the first rejected op.</summary>
         public Delta BuildDelta()
         {
             using var builder = new DeltaBuilder(MaxDatagram - 1 - _digest.SerializedLength);

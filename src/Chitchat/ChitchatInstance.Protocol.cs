@@ -166,7 +166,7 @@ internal sealed partial class ChitchatInstance
         }
     }
 
-    /// <summary>Records a heartbeat seen in a digest (BEHAVIOUR.md §9.1).</summary>
+    /// <summary>Records a heartbeat seen in a digest.</summary>
     internal void ReportHeartbeat(ChitchatId id, ulong heartbeat)
     {
         if (id.Equals(SelfChitchatId))
@@ -206,7 +206,7 @@ internal sealed partial class ChitchatInstance
 
     /// <summary>
     /// Re-evaluates every peer's liveness, publishes the live-nodes watch if it changed, and forgets nodes
-    /// dead for longer than the grace period (BEHAVIOUR.md §10.4).
+    /// dead for longer than the grace period.
     /// </summary>
     internal void UpdateNodesLiveness()
     {

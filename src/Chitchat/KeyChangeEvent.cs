@@ -2,7 +2,7 @@ namespace Chitchat;
 
 /// <summary>A change of a visible key, delivered to the listeners subscribed to a matching prefix.</summary>
 /// <remarks>
-/// Port of chitchat <c>KeyChangeEvent</c> (BEHAVIOUR.md §12). Raised when a key of any node, including
+/// Port of chitchat <c>KeyChangeEvent</c>. Raised when a key of any node, including
 /// the local one, gets a new value: never for deletions, tombstone garbage collection or node removal.
 /// Listeners of the same prefix receive the same instance. Immutable and safe to share between threads.
 /// </remarks>

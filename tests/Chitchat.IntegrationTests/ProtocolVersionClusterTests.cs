@@ -29,7 +29,7 @@ public sealed class ProtocolVersionClusterTests
         {
             foreach (var port in Enumerable.Range(30_001, 5))
             {
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(Config(port, ProtocolVersion.V1, 30_001), null, transport));
+                nodes.Add(await ChitchatServer.SpawnChitchatAsync(Config(port, ProtocolVersion.V1, 30_001), transport));
             }
 
             nodes[3].WithChitchat(c => c.SelfNodeState.Set("color", "blue"));
@@ -60,7 +60,7 @@ public sealed class ProtocolVersionClusterTests
             var versions = new[] { ProtocolVersion.V0, ProtocolVersion.V1, ProtocolVersion.V0, ProtocolVersion.V1, ProtocolVersion.V1 };
             for (var i = 0; i < versions.Length; i++)
             {
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(Config(31_001 + i, versions[i], 31_001), null, transport));
+                nodes.Add(await ChitchatServer.SpawnChitchatAsync(Config(31_001 + i, versions[i], 31_001), transport));
                 nodes[i].WithChitchat(c => c.SelfNodeState.Set("version", c.Config.ProtocolVersion.ToString()));
             }
 
@@ -91,9 +91,9 @@ public sealed class ProtocolVersionClusterTests
         // The legacy node behaves like chitchat 0.10: V0 only, V1 datagrams dropped. It has no seed, so it starts
         // no handshake until it hears a valid message. Rust 0.13 in V1 never forms this cluster; the rule does.
         var inner = NewTransport();
-        var legacy = await ChitchatServer.SpawnChitchatAsync(Config(32_001, ProtocolVersion.V0), null, new LegacyV0Transport(inner));
-        var modern = await ChitchatServer.SpawnChitchatAsync(Config(32_002, ProtocolVersion.V1, 32_001), null, inner);
-        var other = await ChitchatServer.SpawnChitchatAsync(Config(32_003, ProtocolVersion.V1, 32_002), null, inner);
+        var legacy = await ChitchatServer.SpawnChitchatAsync(Config(32_001, ProtocolVersion.V0), new LegacyV0Transport(inner));
+        var modern = await ChitchatServer.SpawnChitchatAsync(Config(32_002, ProtocolVersion.V1, 32_001), inner);
+        var other = await ChitchatServer.SpawnChitchatAsync(Config(32_003, ProtocolVersion.V1, 32_002), inner);
         ChitchatHandle[] nodes = [legacy, modern, other];
         try
         {
@@ -132,8 +132,8 @@ public sealed class ProtocolVersionClusterTests
 
         // The default phi threshold (8): a node silent for about 0.8 s is dead, a busy test machine is not.
         configA.FailureDetectorConfig.PhiThreshold = configB.FailureDetectorConfig.PhiThreshold = 8;
-        var a = await ChitchatServer.SpawnChitchatAsync(configA, null, transport, options);
-        var b = await ChitchatServer.SpawnChitchatAsync(configB, null, transport, options);
+        var a = await ChitchatServer.SpawnChitchatAsync(configA, transport, options);
+        var b = await ChitchatServer.SpawnChitchatAsync(configB, transport, options);
         await using var raw = await transport.OpenAsync(IPEndPoint.Parse("127.0.0.1:33999"));
         try
         {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Chitchat.FailureDetection;
 
 /// <summary>
-/// Decides which remote nodes are live from the arrival times of their heartbeats (BEHAVIOUR.md §10).
+/// Decides which remote nodes are live from the arrival times of their heartbeats.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -84,7 +84,7 @@ internal sealed partial class FailureDetector
 
     /// <summary>
     /// Gets the dead nodes whose time of death is more than half the grace period ago (strictly), as of
-    /// the moment this property is read (BEHAVIOUR.md §10.5). These are no longer advertised to peers.
+    /// the moment this property is read. These are no longer advertised to peers.
     /// </summary>
     public IEnumerable<ChitchatId> ScheduledForDeletionNodes => EnumerateScheduledForDeletion(TimeProvider.GetTimestamp());
 
@@ -108,7 +108,7 @@ internal sealed partial class FailureDetector
 
     /// <summary>Makes sure <paramref name="id"/> has a sampling window, without recording a heartbeat.</summary>
     /// <remarks>
-    /// Used when a replica is reset (BEHAVIOUR.md §13): the node becomes known to the detector, so it will
+    /// Used when a replica is reset: the node becomes known to the detector, so it will
     /// be judged and eventually garbage-collected, but a reset is not evidence that it is alive.
     /// </remarks>
     /// <param name="id">The remote node.</param>
@@ -122,7 +122,7 @@ internal sealed partial class FailureDetector
         }
     }
 
-    /// <summary>Re-evaluates whether <paramref name="id"/> is live (BEHAVIOUR.md §10.3).</summary>
+    /// <summary>Re-evaluates whether <paramref name="id"/> is live.</summary>
     /// <remarks>
     /// <para>
     /// Port of chitchat <c>FailureDetector::update_node_liveness</c>. The node is alive iff it has a phi and
@@ -167,7 +167,7 @@ internal sealed partial class FailureDetector
 
     /// <summary>
     /// Forgets the dead nodes whose grace period has fully elapsed (now ≥ time of death + grace period),
-    /// dropping their windows, and returns them (BEHAVIOUR.md §10.6).
+    /// dropping their windows, and returns them.
     /// </summary>
     /// <returns>The forgotten nodes, in no particular order; the caller removes their states.</returns>
     public List<ChitchatId> GarbageCollect()

@@ -1,6 +1,6 @@
 namespace Chitchat.FailureDetection;
 
-/// <summary>Settings of the phi-accrual failure detector (BEHAVIOUR.md §10.1).</summary>
+/// <summary>Settings of the phi-accrual failure detector.</summary>
 /// <remarks>
 /// <para>
 /// Port of chitchat <c>failure_detector.rs</c> <c>FailureDetectorConfig</c>. The defaults are the Rust

@@ -1,6 +1,6 @@
 namespace Chitchat.FailureDetection;
 
-/// <summary>The verdict of the failure detector about one remote node (BEHAVIOUR.md §10.7).</summary>
+/// <summary>The verdict of the failure detector about one remote node.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<NodeLivenessState>))]
 public enum NodeLivenessState
 {

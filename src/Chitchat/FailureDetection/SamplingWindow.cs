@@ -2,7 +2,7 @@ namespace Chitchat.FailureDetection;
 
 /// <summary>
 /// The recent heartbeat inter-arrival intervals of one remote node, and the phi computed from them
-/// (BEHAVIOUR.md §10.2).
+///.
 /// </summary>
 /// <remarks>
 /// <para>

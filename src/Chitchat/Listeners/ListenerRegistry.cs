@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Chitchat.Listeners;
 
 /// <summary>
-/// The key-change listeners of one Chitchat instance, shared by all its node states (BEHAVIOUR.md §12).
+/// The key-change listeners of one Chitchat instance, shared by all its node states.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -72,7 +72,7 @@ internal sealed partial class ListenerRegistry
         }
     }
 
-    /// <summary>Delivers a change of <paramref name="key"/> to every matching listener (BEHAVIOUR.md §12).</summary>
+    /// <summary>Delivers a change of <paramref name="key"/> to every matching listener.</summary>
     /// <param name="key">The full key.</param>
     /// <param name="value">The new value.</param>
     /// <param name="node">The node that owns the key.</param>

@@ -3,7 +3,7 @@ using System.Net;
 namespace Chitchat.Server;
 
 /// <summary>
-/// Chooses whom a node gossips with in one round (BEHAVIOUR.md §14.4). Port of chitchat server.rs
+/// Chooses whom a node gossips with in one round. Port of chitchat server.rs
 /// <c>select_nodes_for_gossip</c>, <c>select_dead_node_to_gossip_with</c> and
 /// <c>select_seed_node_to_gossip_with</c>.
 /// </summary>

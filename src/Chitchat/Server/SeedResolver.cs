@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Chitchat.Server;
 
 /// <summary>
-/// Turns the configured seed strings into addresses (BEHAVIOUR.md §15). Port of chitchat server.rs
+/// Turns the configured seed strings into addresses. Port of chitchat server.rs
 /// <c>spawn_dns_refresh_loop</c>, <c>dns_refresh_loop</c> and <c>resolve_seed_host</c>.
 /// </summary>
 /// <remarks>

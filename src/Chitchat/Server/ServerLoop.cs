@@ -8,7 +8,7 @@ namespace Chitchat.Server;
 
 /// <summary>
 /// The background loop of one node: answers received messages, runs a gossip round every gossip interval
-/// and executes the handle's commands (BEHAVIOUR.md §14.2–§14.3). Port of chitchat server.rs <c>Server</c>.
+/// and executes the handle's commands. Port of chitchat server.rs <c>Server</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -23,7 +23,7 @@ namespace Chitchat.Server;
 /// </para>
 /// <para>
 /// Failures: an exception while processing one message is logged with the sender's address and the message
-/// is dropped (a deliberate deviation from Rust, where it kills the node, BEHAVIOUR.md §14.5). A failed send
+/// is dropped (a deliberate deviation from Rust, where it kills the node). A failed send
 /// is logged and ignored. A receive failure means the socket is broken: the loop ends and
 /// <see cref="Termination"/> faults with that error. Any other exception is a bug: the loop ends and
 /// <see cref="Termination"/> faults with "Chitchat server crashed".
@@ -405,7 +405,7 @@ internal sealed class ServerLoop
         }
     }
 
-    /// <summary>One gossip round (BEHAVIOUR.md §14.3). Port of chitchat server.rs <c>gossip_multiple</c>.</summary>
+    /// <summary>One gossip round. Port of chitchat server.rs <c>gossip_multiple</c>.</summary>
     private async ValueTask GossipRoundAsync(CancellationToken cancellationToken)
     {
         IPEndPoint? deadNode;

@@ -7,7 +7,7 @@ internal sealed partial class ClusterState
 {
     /// <summary>
     /// Computes what <paramref name="peerDigest"/>'s owner is missing, within <paramref name="mtu"/> bytes.
-    /// Port of chitchat state.rs <c>compute_partial_delta_respecting_mtu</c> (BEHAVIOUR.md §6).
+    /// Port of chitchat state.rs <c>compute_partial_delta_respecting_mtu</c>.
     /// </summary>
     /// <param name="peerDigest">The peer's digest.</param>
     /// <param name="mtu">The byte budget of the encoded delta; below 100 an empty delta is returned.</param>
@@ -114,7 +114,7 @@ internal sealed partial class ClusterState
 
     /// <summary>
     /// Applies a received delta; deltas never create node states. Returns whether any node delta caused a
-    /// reset. Port of chitchat state.rs <c>ClusterState::apply_delta</c> (BEHAVIOUR.md §7).
+    /// reset. Port of chitchat state.rs <c>ClusterState::apply_delta</c>.
     /// </summary>
     /// <param name="delta">The received delta.</param>
     /// <param name="self">The local node: a node delta about it is never applied (self-authority).</param>

@@ -78,7 +78,7 @@ internal sealed partial class ClusterState
     /// <summary>Returns the last heartbeat of a recently garbage-collected member, if it is remembered.</summary>
     public bool TryGetLastHeartbeatIfDeleted(ChitchatId id, out ulong heartbeat) => _forgottenNodes.TryPeek(id, out heartbeat);
 
-    /// <summary>Digest of every node state not in <paramref name="excluded"/> (BEHAVIOUR.md §5).</summary>
+    /// <summary>Digest of every node state not in <paramref name="excluded"/>.</summary>
     public Digest ComputeDigest(IReadOnlySet<ChitchatId> excluded)
     {
         var digest = new Digest(_nodeStates.Count);
@@ -180,7 +180,7 @@ internal sealed partial class ClusterState
         return partial;
     }
 
-    /// <summary>Garbage-collects expired tombstones on every node state (BEHAVIOUR.md §4).</summary>
+    /// <summary>Garbage-collects expired tombstones on every node state.</summary>
     public void GcKeysMarkedForDeletion(TimeSpan gracePeriod)
     {
         var now = _timeProvider.GetTimestamp();

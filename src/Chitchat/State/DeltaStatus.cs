@@ -1,6 +1,6 @@
 namespace Chitchat.State;
 
-/// <summary>The verdict on a received node delta (BEHAVIOUR.md §7.1).</summary>
+/// <summary>The verdict on a received node delta.</summary>
 internal enum DeltaStatus
 {
     /// <summary>Newer than what we have, compatible with our GC frontier.</summary>

@@ -1,7 +1,7 @@
 namespace Chitchat.State;
 
 /// <summary>
-/// A bounded LRU map of garbage-collected members to their last heartbeat (BEHAVIOUR.md §9.3). It stops
+/// A bounded LRU map of garbage-collected members to their last heartbeat. It stops
 /// peers that still gossip an old member with the same heartbeat from re-creating it as a "zombie".
 /// </summary>
 /// <remarks>Not thread-safe; used under the owner's lock.</remarks>

@@ -458,7 +458,7 @@ internal sealed class NodeState
         }
     }
 
-    /// <summary>Removes tombstones and TTL'd values older than the grace period (BEHAVIOUR.md §4).</summary>
+    /// <summary>Removes tombstones and TTL'd values older than the grace period.</summary>
     internal void GcKeysMarkedForDeletion(TimeSpan gracePeriod, long now)
     {
         // Every scheduled entry changed status at or after the earliest timestamp: if that one is still
@@ -601,7 +601,7 @@ internal sealed class NodeState
     private bool IsCurrent(ulong version, string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out VersionedValue? entry) =>
         _keyValues.TryGetValue(key, out entry) && entry.Version == version;
 
-    /// <summary>Decides how a node delta applies to this state (BEHAVIOUR.md §7.1).</summary>
+    /// <summary>Decides how a node delta applies to this state.</summary>
     internal DeltaStatus CheckDeltaStatus(NodeDelta nodeDelta)
     {
         if (nodeDelta.FromVersionExcluded > MaxVersion)
@@ -619,7 +619,7 @@ internal sealed class NodeState
     }
 
     /// <summary>
-    /// Applies a node delta (BEHAVIOUR.md §7.2). A node delta whose max version is below its last key-value
+    /// Applies a node delta. A node delta whose max version is below its last key-value
     /// version (never sent by Rust, but accepted by its decoder) is rejected instead of crashing.
     /// </summary>
     internal DeltaStatus ApplyDelta(NodeDelta nodeDelta, long now)

@@ -1,7 +1,7 @@
 namespace Chitchat.State;
 
 /// <summary>
-/// Orders the nodes that have something to offer a peer (BEHAVIOUR.md §6.2): unknown nodes first (smaller
+/// Orders the nodes that have something to offer a peer: unknown nodes first (smaller
 /// max version first), then known nodes with more stale entries first; ties are shuffled.
 /// Port of chitchat state.rs <c>SortedStaleNodes</c>.
 /// </summary>

@@ -211,7 +211,7 @@ internal sealed partial class UdpSocket : ISocket
     }
 
     /// <summary>
-    /// Port of chitchat <c>udp.rs</c> <c>is_transient_io_error</c>, in socket error codes (BEHAVIOUR.md §16.2).
+    /// Port of chitchat <c>udp.rs</c> <c>is_transient_io_error</c>, in socket error codes.
     /// </summary>
     private static bool IsTransient(SocketError error) => error is
         SocketError.ConnectionReset // Windows: ICMP port unreachable after a send to a closed port.

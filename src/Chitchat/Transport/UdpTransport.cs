@@ -7,13 +7,13 @@ namespace Chitchat.Transport;
 
 /// <summary>
 /// The production transport: one UDP socket per node, one message per datagram. Port of chitchat's
-/// <c>transport::UdpTransport</c> (BEHAVIOUR.md §16.2).
+/// <c>transport::UdpTransport</c>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// An IPv4 listen address gets an IPv4 socket, so peers' addresses are plain IPv4 as on a Rust node. An
 /// IPv6 listen address gets an IPv6 socket in dual mode where the operating system allows it; IPv4 peers
-/// it sees as IPv4-mapped IPv6 addresses are reported as plain IPv4 (PROTOCOL.md §2.1).
+/// it sees as IPv4-mapped IPv6 addresses are reported as plain IPv4.
 /// </para>
 /// <para>
 /// The socket is bound without <c>SO_REUSEADDR</c>, so a second open of a bound address fails until the

@@ -83,7 +83,7 @@ internal sealed class Delta : IEquatable<Delta>
         return builder.Finish()._encoded!;
     }
 
-    /// <summary>Decodes a block stream and its operations (PROTOCOL.md §5.4 and §6.3).</summary>
+    /// <summary>Decodes a block stream and its operations.</summary>
     internal static bool TryRead(ref WireReader reader, ref int decompressionBudget, out Delta delta, out DecodeError error)
     {
         delta = Empty;

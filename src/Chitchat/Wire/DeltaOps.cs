@@ -1,6 +1,6 @@
 namespace Chitchat.Wire;
 
-/// <summary>Encodes the three delta operations (PROTOCOL.md §5.2).</summary>
+/// <summary>Encodes the three delta operations.</summary>
 internal static class DeltaOps
 {
     public const byte NodeTag = 0;

@@ -6,28 +6,28 @@ using Chitchat.Wire;
 namespace Chitchat.IntegrationTests.Cli;
 
 /// <summary>
-/// <c>chitchat decode</c> on the worked examples of PROTOCOL.md §9. Round trip: the bytes are decoded by the
+/// <c>chitchat decode</c> on the worked examples of docs/PROTOCOL.md. Round trip: the bytes are decoded by the
 /// command, the message it describes is rebuilt from its JSON with the library, and encoded back to the same bytes.
 /// </summary>
 public sealed class DecodeProcessTests
 {
-    // PROTOCOL.md §9.1
+    // docs/PROTOCOL.md
     private const string BadClusterHex = "53b00003";
 
-    // PROTOCOL.md §9.3: Syn, digest entry node-10001 / generation 1 / 127.0.0.1:10001, heartbeat 42, max version 3.
+    // docs/PROTOCOL.md: Syn, digest entry node-10001 / generation 1 / 127.0.0.1:10001, heartbeat 42, max version 3.
     private const string SynHex =
         "53 b0 00 00 01 00 0a 00 6e 6f 64 65 2d 31 30 30 30 31 01 00 00 00 00 00 00 00 04 7f 00 00 01 11 27 " +
         "2a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 03 00 00 00 00 00 00 00 09 00 63 6c 75 73 74 65 72 2d 61";
 
-    // PROTOCOL.md §9.4
+    // docs/PROTOCOL.md
     private const string EmptySynAckHex = "53b00001000000";
 
-    // PROTOCOL.md §9.5: Ack whose delta sets key=value (version 1) on node-10001, in one uncompressed block.
+    // docs/PROTOCOL.md: Ack whose delta sets key=value (version 1) on node-10001, in one uncompressed block.
     private const string AckHex =
         "53b0000202420000" + "0a006e6f64652d3130303031" + "0000000000000000" + "047f0000011127" +
         "0000000000000000" + "0000000000000000" + "0103006b6579" + "050076616c7565" + "0100000000000000" + "00" + "00";
 
-    // PROTOCOL.md §9.7: a zstd-compressed delta of two nodes (98 bytes), sent here inside an Ack.
+    // docs/PROTOCOL.md: a zstd-compressed delta of two nodes (98 bytes), sent here inside an Ack.
     private const string CompressedAckHex =
         "53 b0 00 02 " +
         "01 5e 00 28 b5 2f fd 20 b3 ad 02 00 74 03 00 0a 00 6e 6f 64 65 2d 31 30 30 30 31 00 04 7f 00 00 01 11 27 " +

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Chitchat.IntegrationTests.Cli;
 
 /// <summary>
-/// chitchat-test's CLI tests (TEST-CATALOG N) against <c>chitchat node</c> processes: five nodes seeded by node_0,
+/// chitchat-test's CLI tests against <c>chitchat node</c> processes: five nodes seeded by node_0,
 /// checked through the HTTP API. Unlike the Rust tests (fixed ports, a fixed 5 s sleep), ports are free ones and
 /// the HTTP API is polled until the cluster has converged, within a bound.
 /// </summary>

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Chitchat.IntegrationTests.Cli;
 
 /// <summary>
-/// Several <c>chitchat node</c> processes set up like chitchat-test's CLI tests (TEST-CATALOG N): node_0 is the seed,
+/// Several <c>chitchat node</c> processes set up like chitchat-test's CLI tests: node_0 is the seed,
 /// node_1… join through it. Disposing the cluster kills every process.
 /// </summary>
 internal sealed class NodeProcessCluster : IAsyncDisposable

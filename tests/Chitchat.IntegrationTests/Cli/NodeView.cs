@@ -20,7 +20,7 @@ internal sealed record ValueView(string Value, ulong Version, string Status);
 /// <summary>One node state as the HTTP API shows it.</summary>
 internal sealed record NodeStateView(IdView Id, ulong Heartbeat, IReadOnlyDictionary<string, ValueView> KeyValues, ulong MaxVersion, ulong LastGcVersion);
 
-/// <summary>The answer of <c>GET /</c> of a <c>chitchat node</c>, parsed with the field names of BEHAVIOUR.md §19.</summary>
+/// <summary>The answer of <c>GET /</c> of a <c>chitchat node</c>, parsed with the field names of the chitchat-test document.</summary>
 internal sealed record NodeView(
     string ClusterId,
     IReadOnlyList<NodeStateView> NodeStates,

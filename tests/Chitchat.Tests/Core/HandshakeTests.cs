@@ -5,7 +5,7 @@ using static Chitchat.Tests.Core.HandshakeHelpers;
 
 namespace Chitchat.Tests.Core;
 
-/// <summary>The Scuttlebutt handshake between state machines (TEST-CATALOG TI1, TI3, TI12, TI15).</summary>
+/// <summary>The Scuttlebutt handshake between state machines.</summary>
 public sealed class HandshakeTests
 {
     [Fact]

@@ -5,7 +5,7 @@ namespace Chitchat.Tests.Core;
 
 /// <summary>
 /// <see cref="ChitchatInstance.UpdateNodesLiveness"/> compares the live set with the last published one in
-/// place (BEHAVIOUR.md §10.4, §11): a change of membership with the same number of live nodes must publish.
+/// place: a change of membership with the same number of live nodes must publish.
 /// </summary>
 public sealed class LiveNodesChangeDetectionTests
 {

@@ -4,7 +4,7 @@ using static Chitchat.Tests.Core.HandshakeHelpers;
 
 namespace Chitchat.Tests.Core;
 
-/// <summary>reset_node_state_if_update and liveness of reset nodes (TEST-CATALOG TI2, TI13, TI14).</summary>
+/// <summary>reset_node_state_if_update and liveness of reset nodes.</summary>
 public sealed class ResetNodeStateTests
 {
     private static KeyValuePair<string, VersionedValue> Vv(string key, string value, ulong version) =>

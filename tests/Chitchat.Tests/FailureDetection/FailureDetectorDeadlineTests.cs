@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Chitchat.Tests.FailureDetection;
 
-// Both sides of every deadline of BEHAVIOUR.md §10.3–§10.6, and how a dead node comes back.
+// Both sides of every deadline of docs/DESIGN.md, and how a dead node comes back.
 public sealed class FailureDetectorDeadlineTests
 {
     private static readonly ChitchatId s_node1 = ChitchatId.ForLocalTest(10_001);

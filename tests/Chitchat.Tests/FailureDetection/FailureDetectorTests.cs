@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Chitchat.Tests.FailureDetection;
 
-// TG1–TG5 are ports of the chitchat failure_detector.rs tests (BEHAVIOUR.md §10); deadlines are in FailureDetectorDeadlineTests.
+// TG1–TG5 are ports of the chitchat failure_detector.rs tests; deadlines are in FailureDetectorDeadlineTests.
 public sealed class FailureDetectorTests
 {
     private static readonly ChitchatId s_node1 = ChitchatId.ForLocalTest(10_001);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Testing;
 
 namespace Chitchat.Tests.Listeners;
 
-// TH1–TH4 are ports of the chitchat listener.rs tests; the others cover the .NET guarantees of BEHAVIOUR.md §12.
+// TH1–TH4 are ports of the chitchat listener.rs tests; the others cover the .NET guarantees of docs/DESIGN.md.
 public sealed class ListenerRegistryTests
 {
     private static readonly ChitchatId s_node = new("node7280", 0, new IPEndPoint(IPAddress.Loopback, 7280));

@@ -9,6 +9,16 @@ namespace Chitchat.Tests.Server;
 /// </summary>
 public sealed class AmplificationTests
 {
+    private static ChitchatConfig WithKeys(ChitchatConfig config, IEnumerable<KeyValuePair<string, string>> keyValues)
+    {
+        foreach (var (key, value) in keyValues)
+        {
+            config.InitialKeyValues[key] = value;
+        }
+
+        return config;
+    }
+
     private static IEnumerable<KeyValuePair<string, string>> ThousandKeys()
     {
         // Random values of 100 characters: about 120 KB of state that zstd cannot shrink much.
@@ -25,7 +35,7 @@ public sealed class AmplificationTests
         // Without the rule: a 15-byte Syn got a 16 KB SynAck (1,095x), 4,134x with 1,000 keys.
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(3_001);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, ThousandKeys(), transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(WithKeys(config, ThousandKeys()), transport);
         await using var raw = await transport.OpenAsync(Loopback(3_002));
 
         var sent = await raw.SendAsync(config.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.Syn(config.ClusterId, new Digest(), version));
@@ -43,7 +53,7 @@ public sealed class AmplificationTests
         // own entry, so the joiner learns it and the handshake continues from the joiner's side.
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(3_011);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, ThousandKeys(), transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(WithKeys(config, ThousandKeys()), transport);
         var joinerConfig = ChitchatConfig.ForTest(3_012);
         var joiner = new ChitchatInstance(joinerConfig);
         await using var raw = await transport.OpenAsync(joinerConfig.ChitchatId.GossipAdvertiseAddr);
@@ -61,7 +71,7 @@ public sealed class AmplificationTests
         // Without the rule: an unsolicited 7-byte SynAck got a 16 KB Ack (2,333x), 8,844x with 1,000 keys.
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(3_021);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, ThousandKeys(), transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(WithKeys(config, ThousandKeys()), transport);
         await using var raw = await transport.OpenAsync(Loopback(3_022));
 
         var sent = await raw.SendAsync(config.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.SynAck(new Digest(), Delta.Empty));
@@ -77,7 +87,7 @@ public sealed class AmplificationTests
     {
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(3_031);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, ThousandKeys(), transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(WithKeys(config, ThousandKeys()), transport);
         var peerAddress = Loopback(3_032);
         await using var raw = await transport.OpenAsync(peerAddress);
 

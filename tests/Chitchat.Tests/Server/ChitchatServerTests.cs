@@ -6,7 +6,7 @@ using static Chitchat.Tests.Server.ServerTestSupport;
 
 namespace Chitchat.Tests.Server;
 
-/// <summary>Port of chitchat server.rs loop tests (TJ1–TJ6, TJ10, TJ11) over the in-memory transport.</summary>
+/// <summary>Port of chitchat server.rs loop tests over the in-memory transport.</summary>
 public sealed class ChitchatServerTests
 {
     // TJ1 test_syn
@@ -158,7 +158,7 @@ public sealed class ChitchatServerTests
         await server.ShutdownAsync();
     }
 
-    // TJ11 test_panic_shutdown, inverted on purpose (BEHAVIOUR.md §14.5).
+    // TJ11 test_panic_shutdown, inverted on purpose.
     [Fact]
     public async Task ReceiveMessage_ProcessingThrows_LogsWithSourceAndKeepsServing()
     {

@@ -3,7 +3,7 @@ using Chitchat.Server;
 
 namespace Chitchat.Tests.Server;
 
-/// <summary>Port of chitchat server.rs target-selection tests (TJ7–TJ9), plus edge cases of BEHAVIOUR.md §14.4.</summary>
+/// <summary>Port of chitchat server.rs target-selection tests, plus edge cases of docs/DESIGN.md.</summary>
 public sealed class PeerSelectorTests
 {
     private static IPEndPoint Addr(int port) => ChitchatId.ForLocalTest(port).GossipAdvertiseAddr;

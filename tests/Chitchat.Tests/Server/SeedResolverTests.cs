@@ -8,7 +8,7 @@ using static Chitchat.Tests.Server.ServerTestSupport;
 
 namespace Chitchat.Tests.Server;
 
-/// <summary>Seeds and DNS (BEHAVIOUR.md §15).</summary>
+/// <summary>Seeds and DNS.</summary>
 public sealed class SeedResolverTests
 {
     [Theory]

@@ -6,7 +6,7 @@ using static Chitchat.Tests.State.StateTestHelpers;
 
 namespace Chitchat.Tests.State;
 
-/// <summary>Delta application (TEST-CATALOG F.5, TO5; BEHAVIOUR.md §7).</summary>
+/// <summary>Delta application.</summary>
 public sealed class DeltaApplicationTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using static Chitchat.Tests.State.StateTestHelpers;
 
 namespace Chitchat.Tests.State;
 
-/// <summary>Digest and delta computation (TEST-CATALOG F.3, F.4; BEHAVIOUR.md §5–§6).</summary>
+/// <summary>Digest and delta computation.</summary>
 public sealed class DeltaComputationTests
 {
     private static readonly IReadOnlySet<ChitchatId> s_none = new HashSet<ChitchatId>();

@@ -6,7 +6,7 @@ namespace Chitchat.Tests.State;
 
 /// <summary>
 /// <see cref="Chitchat.State.ClusterState.ComputePartialDelta"/> matches local node states with the peer's
-/// digest entries by walking both in id order (BEHAVIOUR.md §6.1): whatever ids only one side knows, every
+/// digest entries by walking both in id order: whatever ids only one side knows, every
 /// node must be offered from exactly the version the peer's entry (or its absence) implies.
 /// </summary>
 public sealed class DeltaPeerMatchingTests

@@ -7,7 +7,7 @@ namespace Chitchat.Tests.State;
 
 /// <summary>
 /// <see cref="NodeState.GcKeysMarkedForDeletion"/> skips its scan when no scheduled entry can have expired
-/// (BEHAVIOUR.md §4); the outcome must always be that of the full scan.
+///; the outcome must always be that of the full scan.
 /// </summary>
 public sealed class GcSkipTests
 {

@@ -3,7 +3,7 @@ using static Chitchat.Tests.State.StateTestHelpers;
 
 namespace Chitchat.Tests.State;
 
-/// <summary>Key-value operations (TEST-CATALOG F.2, F.3; BEHAVIOUR.md §3–§4).</summary>
+/// <summary>Key-value operations.</summary>
 public sealed class NodeStateTests
 {
     [Fact]

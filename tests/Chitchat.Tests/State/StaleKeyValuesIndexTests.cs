@@ -8,7 +8,7 @@ namespace Chitchat.Tests.State;
 /// <summary>
 /// <see cref="NodeState.CountStaleKeyValues"/>, <see cref="NodeState.CollectStaleKeyValues"/> and
 /// <see cref="NodeState.NumKeyValues"/> answer from a recent-versions window and a tombstone counter when they
-/// can; after any sequence of mutations they must agree with a full scan of the entries (BEHAVIOUR.md §6.2–6.3).
+/// can; after any sequence of mutations they must agree with a full scan of the entries.
 /// </summary>
 public sealed class StaleKeyValuesIndexTests
 {

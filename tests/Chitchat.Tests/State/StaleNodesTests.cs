@@ -3,7 +3,7 @@ using static Chitchat.Tests.State.StateTestHelpers;
 
 namespace Chitchat.Tests.State;
 
-/// <summary>Stale-node selection and priority (TEST-CATALOG F.1; BEHAVIOUR.md §6.2).</summary>
+/// <summary>Stale-node selection and priority.</summary>
 public sealed class StaleNodesTests
 {
     [Fact]

@@ -4,7 +4,7 @@ using Chitchat.Wire;
 namespace Chitchat.Tests.Wire;
 
 /// <summary>
-/// <see cref="ChitchatId"/>: equality over its three fields, the Rust total order (PROTOCOL.md §2.4) and the
+/// <see cref="ChitchatId"/>: equality over its three fields, the Rust total order and the
 /// normalizations that keep it equal to what a Rust peer sees on the wire.
 /// </summary>
 public sealed class ChitchatIdTests

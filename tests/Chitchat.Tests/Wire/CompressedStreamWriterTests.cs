@@ -3,7 +3,7 @@ using Chitchat.Wire;
 namespace Chitchat.Tests.Wire;
 
 /// <summary>
-/// Port of chitchat <c>serialize.rs</c> block-stream tests (TEST-CATALOG TA5–TA10): the writer is fed
+/// Port of chitchat <c>serialize.rs</c> block-stream tests: the writer is fed
 /// u16-prefixed UTF-8 strings, and the stream is decoded back with <see cref="BlockStream"/>.
 /// </summary>
 public sealed class CompressedStreamWriterTests

@@ -4,7 +4,7 @@ using static Chitchat.Tests.Wire.WireBytes;
 namespace Chitchat.Tests.Wire;
 
 /// <summary>
-/// TO2: every row of the rejection table of PROTOCOL.md §8, one theory case per rejected (or explicitly
+/// TO2: every row of the rejection table of docs/PROTOCOL.md, one theory case per rejected (or explicitly
 /// accepted) input. The kind expected for each input is the one Rust's error text maps to.
 /// </summary>
 public sealed class DecoderRejectionTests
@@ -133,7 +133,7 @@ public sealed class DecoderRejectionTests
     {
         // Node, KV v5, SetMaxVersion 1, KV v2: accepted on decode (no monotonicity check on SetMaxVersion, as in
         // Rust), giving key-values [v5, v2]. Re-encoding writes them as they are, like Rust's Delta::serialize;
-        // the state layer is where such a node delta is refused (BEHAVIOUR.md §7.2, TO5).
+        // the state layer is where such a node delta is refused.
         var datagram = s_cases["op/set_max_version_lowering_max_version_accepted"].Datagram;
         ChitchatMessage.TryDeserialize(datagram, out var message, out _).Should().BeTrue();
         var nodeDelta = ((ChitchatMessage.Ack)message!).Delta.NodeDeltas.Single();

@@ -3,8 +3,8 @@ using Chitchat.Wire;
 namespace Chitchat.Tests.Wire;
 
 /// <summary>
-/// Port of chitchat <c>delta.rs</c> tests (TEST-CATALOG TD1–TD9): the MTU-bounded delta builder, its
-/// admission rule (PROTOCOL.md §7.2) and the exact (zstd-dependent) lengths Rust asserts.
+/// Port of chitchat <c>delta.rs</c> tests: the MTU-bounded delta builder, its
+/// admission rule and the exact (zstd-dependent) lengths Rust asserts.
 /// </summary>
 public sealed class DeltaBuilderTests
 {
@@ -250,7 +250,7 @@ public sealed class DeltaBuilderTests
         AssertRoundTrip(delta, delta.SerializedLength);
     }
 
-    /// <summary>TD3's ops under MTU 198 (PROTOCOL.md §9.7).</summary>
+    /// <summary>TD3's ops under MTU 198.</summary>
     internal static Delta BuildTd3Delta()
     {
         using var builder = new DeltaBuilder(198);

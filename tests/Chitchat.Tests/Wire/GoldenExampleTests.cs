@@ -3,7 +3,7 @@ using static Chitchat.Tests.Wire.WireBytes;
 
 namespace Chitchat.Tests.Wire;
 
-/// <summary>The annotated examples of PROTOCOL.md §9, byte for byte, in both directions.</summary>
+/// <summary>The annotated examples of docs/PROTOCOL.md, byte for byte, in both directions.</summary>
 public sealed class GoldenExampleTests
 {
     // §9.3's digest entry: node-10001, generation 1, 127.0.0.1:10001, heartbeat 42, gc 0, max 3.

@@ -136,7 +136,7 @@ public sealed class PropertyTests
     public void Finish_RandomMtuAndOps_StaysWithinBudgetAndReceiverGetsWhatWasAdmitted()
     {
         // Ops are generated no larger than the block threshold min(16,384, mtu), which rules out the
-        // multi-block single-op corner case of PROTOCOL.md §7.4 (the only case where the bound undercounts).
+        // multi-block single-op corner case of docs/PROTOCOL.md (the only case where the bound undercounts).
         var plans = Gen.Select(s_id, Gen.UInt[0, 100], Gen.UInt[0, 100], Gen.Int[0, 30], Gen.Int[0, 2_000].Array[0, 25]);
         var (truncated, multiBlock) = (0, 0);
         Gen.Select(Gen.Int[100, 70_000], plans.Array[1, 30], Gen.Int).Sample((mtu, nodes, contentSeed) =>
@@ -213,7 +213,7 @@ public sealed class PropertyTests
     {
         // TA10 test_proptest_compressed_stream: 1..100 strings of 0..1000 chars, threshold 1,000. Strings may
         // be up to 4,000 UTF-8 bytes, i.e. longer than the threshold: then appending the last one can flush
-        // f > 1 blocks, and PROTOCOL.md §7.4 documents that the bound undercounts by 3 bytes per extra block.
+        // f > 1 blocks, and docs/PROTOCOL.md documents that the bound undercounts by 3 bytes per extra block.
         Text(0, 1_000).Array[1, 100].Sample(strings =>
         {
             using var writer = new CompressedStreamWriter(1_000);
@@ -235,7 +235,7 @@ public sealed class PropertyTests
         }, seed: Seed(5), iter: 150, threads: 1);
     }
 
-    /// <summary>An independent statement of PROTOCOL.md §2.4, on UTF-8 bytes and address bytes.</summary>
+    /// <summary>An independent statement of the id order of docs/PROTOCOL.md, on UTF-8 bytes and address bytes.</summary>
     private static int RustOrder(ChitchatId a, ChitchatId b)
     {
         var byNodeId = Encoding.UTF8.GetBytes(a.NodeId).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b.NodeId));

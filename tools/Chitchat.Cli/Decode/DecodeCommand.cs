@@ -7,8 +7,8 @@ using Chitchat.Wire;
 namespace Chitchat.Cli.Decode;
 
 /// <summary>
-/// <c>chitchat decode</c>: decodes one chitchat datagram (PROTOCOL.md) and prints it as JSON, or prints why it
-/// is malformed (exit code 1). Handy to look at captured traffic or at the examples of PROTOCOL.md §9.
+/// <c>chitchat decode</c>: decodes one chitchat datagram and prints it as JSON, or prints why it
+/// is malformed (exit code 1). Handy to look at captured traffic or at the examples of docs/PROTOCOL.md.
 /// </summary>
 internal static class DecodeCommand
 {

@@ -5,7 +5,7 @@ using Chitchat.Cli.Common;
 namespace Chitchat.Cli.Node;
 
 /// <summary>
-/// <c>chitchat node</c>: one chitchat node with chitchat-test's command line and HTTP API (BEHAVIOUR.md §19),
+/// <c>chitchat node</c>: one chitchat node with chitchat-test's command line and HTTP API,
 /// gossiping over UDP and serving HTTP on the same address.
 /// </summary>
 internal static class NodeCommand
