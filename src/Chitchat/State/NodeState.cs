@@ -21,7 +21,7 @@ namespace Chitchat.State;
 /// Changes are recorded in the instance's <see cref="ChangeLog"/> and delivered after the lock is released.
 /// </para>
 /// </remarks>
-internal sealed class NodeState
+internal sealed partial class NodeState
 {
     private static readonly Comparison<KeyValuePair<string, VersionedValue>> s_byVersionThenKey = static (a, b) =>
     {
@@ -120,33 +120,6 @@ internal sealed class NodeState
     /// <returns>A new, empty node state.</returns>
     internal static NodeState ForTest() =>
         new(new ChitchatId("test-node", 0, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 7280)), new ChangeLog(), TimeProvider.System);
-
-    /// <summary>
-    /// Returns an immutable copy of this state. The copy is cached: it is rebuilt only when the state
-    /// changed, and its entries are shared with later copies until an entry changes.
-    /// </summary>
-    internal NodeStateSnapshot ToSnapshot()
-    {
-        var snapshot = _snapshot;
-        if (snapshot is not null
-            && _entriesSnapshotValid
-            && snapshot.Heartbeat == Heartbeat
-            && snapshot.MaxVersion == MaxVersion
-            && snapshot.LastGcVersion == LastGcVersion)
-        {
-            return snapshot;
-        }
-
-        if (!_entriesSnapshotValid)
-        {
-            _entriesSnapshot = ImmutableArray.CreateRange(_keyValues);
-            _entriesSnapshotValid = true;
-        }
-
-        snapshot = new NodeStateSnapshot(ChitchatId, Heartbeat, MaxVersion, LastGcVersion, _entriesSnapshot, NumKeyValues);
-        _snapshot = snapshot;
-        return snapshot;
-    }
 
     /// <summary>Returns the value of <paramref name="key"/>, or <see langword="null"/> if absent or deleted.</summary>
     /// <param name="key">The key.</param>
@@ -310,48 +283,6 @@ internal sealed class NodeState
         }
     }
 
-    /// <summary>Sets the own heartbeat just above a peer's view of it (self-authority).</summary>
-    internal void RaiseHeartbeatAbove(ulong heartbeat)
-    {
-        if (heartbeat >= Heartbeat && heartbeat != ulong.MaxValue)
-        {
-            Heartbeat = heartbeat + 1;
-        }
-    }
-
-    /// <summary>
-    /// Re-asserts the own state above a peer's version of it (self-authority): the GC frontier moves to
-    /// <paramref name="peerMaxVersion"/> + 1, so that every peer resets its replica, and every visible entry is
-    /// written again above it, in its previous order. Tombstones are dropped: the replicas are reset anyway.
-    /// Values do not change, so no change is recorded.
-    /// </summary>
-    internal void ReassertAbove(ulong peerMaxVersion)
-    {
-        var visible = new List<KeyValuePair<string, VersionedValue>>(NumKeyValues);
-        foreach (var pair in _keyValues)
-        {
-            if (!pair.Value.IsDeleted)
-            {
-                visible.Add(pair);
-            }
-        }
-
-        visible.Sort(s_byVersionThenKey);
-        _keyValues.Clear();
-        _entriesSnapshotValid = false;
-        _deletedCount = 0;
-        _scheduledCount = 0;
-        _earliestScheduledTimestamp = long.MaxValue;
-        _recentVersions = null;
-        LastGcVersion = peerMaxVersion + 1;
-        MaxVersion = LastGcVersion;
-        foreach (var (key, entry) in visible)
-        {
-            MaxVersion++;
-            Store(key, new VersionedValue(entry.Value, MaxVersion, entry.Status, entry.StatusChangeTimestamp), null);
-        }
-    }
-
     internal void IncrementHeartbeat()
     {
         if (Heartbeat != ulong.MaxValue)
@@ -412,14 +343,6 @@ internal sealed class NodeState
         RemoveEntry(key);
     }
 
-    /// <summary>Takes the versions of an out-of-band snapshot (the catch-up API); the recent-versions window starts over.</summary>
-    internal void ResetVersions(ulong lastGcVersion, ulong maxVersion)
-    {
-        LastGcVersion = lastGcVersion;
-        MaxVersion = maxVersion;
-        _recentVersions = null;
-    }
-
     /// <summary>Stores an entry, keeping the tombstone count and the recent-versions window up to date.</summary>
     private void Store(string key, VersionedValue value, VersionedValue? previous)
     {
@@ -456,236 +379,6 @@ internal sealed class NodeState
             _scheduledCount--;
             _deletedCount -= value.IsDeleted ? 1 : 0;
         }
-    }
-
-    /// <summary>Removes tombstones and TTL'd values older than the grace period.</summary>
-    internal void GcKeysMarkedForDeletion(TimeSpan gracePeriod, long now)
-    {
-        // Every scheduled entry changed status at or after the earliest timestamp: if that one is still
-        // within the grace period, so are all of them (and there is nothing to scan without any).
-        if (_scheduledCount == 0 || _timeProvider.GetElapsedTime(_earliestScheduledTimestamp, now) < gracePeriod)
-        {
-            return;
-        }
-
-        List<string>? expired = null;
-        var lastGcVersion = LastGcVersion;
-        var earliestRemaining = long.MaxValue;
-        foreach (var (key, entry) in _keyValues)
-        {
-            if (entry.Status == DeletionStatus.Set)
-            {
-                continue;
-            }
-
-            if (_timeProvider.GetElapsedTime(entry.StatusChangeTimestamp, now) < gracePeriod)
-            {
-                earliestRemaining = Math.Min(earliestRemaining, entry.StatusChangeTimestamp);
-                continue;
-            }
-
-            (expired ??= []).Add(key);
-            if (entry.Status == DeletionStatus.DeleteAfterTtl)
-            {
-                _changes.KeyRemoved(ClusterChangeKind.KeyExpired, ChitchatId, key, entry, entry.Version);
-            }
-
-            lastGcVersion = Math.Max(lastGcVersion, entry.Version);
-        }
-
-        _earliestScheduledTimestamp = earliestRemaining;
-        if (expired is null)
-        {
-            return;
-        }
-
-        foreach (var key in expired)
-        {
-            RemoveEntry(key);
-        }
-
-        LastGcVersion = lastGcVersion;
-    }
-
-    /// <summary>Counts entries (tombstones included) with a version above <paramref name="floorVersion"/>.</summary>
-    internal int CountStaleKeyValues(ulong floorVersion)
-    {
-        var count = 0;
-        if (TryGetRecentCandidates(floorVersion, out var candidates))
-        {
-            foreach (var (version, key) in candidates)
-            {
-                if (IsCurrent(version, key, out _))
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-
-        foreach (var entry in _keyValues.Values)
-        {
-            if (entry.Version > floorVersion)
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
-
-    /// <summary>
-    /// Fills <paramref name="buffer"/> with the entries above <paramref name="floorVersion"/>, sorted by version
-    /// (then by key, should a test helper have made versions collide).
-    /// </summary>
-    internal void CollectStaleKeyValues(ulong floorVersion, List<KeyValuePair<string, VersionedValue>> buffer)
-    {
-        buffer.Clear();
-        if (TryGetRecentCandidates(floorVersion, out var candidates))
-        {
-            var previousVersion = floorVersion;
-            var sorted = true;
-            foreach (var (version, key) in candidates)
-            {
-                if (IsCurrent(version, key, out var entry))
-                {
-                    sorted &= version != previousVersion;
-                    previousVersion = version;
-                    buffer.Add(new KeyValuePair<string, VersionedValue>(key, entry));
-                }
-            }
-
-            if (!sorted)
-            {
-                buffer.Sort(s_byVersionThenKey);
-            }
-
-            return;
-        }
-
-        foreach (var pair in _keyValues)
-        {
-            if (pair.Value.Version > floorVersion)
-            {
-                buffer.Add(pair);
-            }
-        }
-
-        buffer.Sort(s_byVersionThenKey);
-    }
-
-    /// <summary>
-    /// Returns the recent (version, key) pairs above <paramref name="floorVersion"/> when the window covers that
-    /// floor and checking them against the store is cheaper than scanning every entry.
-    /// </summary>
-    private bool TryGetRecentCandidates(ulong floorVersion, out ReadOnlySpan<RecentVersions.Entry> candidates)
-    {
-        _recentVersions ??= RecentVersions.FromHighestVersions(_keyValues);
-        var index = _recentVersions.IndexAbove(floorVersion);
-        if (index >= 0)
-        {
-            candidates = _recentVersions.Entries[index..];
-
-            // A lookup costs about log2(n) key comparisons; a scan step is cheaper but visits every entry.
-            if (candidates.Length <= 4 || candidates.Length * 16 <= _keyValues.Count)
-            {
-                return true;
-            }
-        }
-
-        candidates = default;
-        return false;
-    }
-
-    private bool IsCurrent(ulong version, string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out VersionedValue? entry) =>
-        _keyValues.TryGetValue(key, out entry) && entry.Version == version;
-
-    /// <summary>Decides how a node delta applies to this state.</summary>
-    internal DeltaStatus CheckDeltaStatus(NodeDelta nodeDelta)
-    {
-        if (nodeDelta.FromVersionExcluded > MaxVersion)
-        {
-            return DeltaStatus.RejectFromTheFuture;
-        }
-
-        var compatibleWithoutReset = nodeDelta.LastGcVersion <= LastGcVersion || nodeDelta.LastGcVersion <= MaxVersion;
-        if (!compatibleWithoutReset)
-        {
-            return nodeDelta.FromVersionExcluded != 0 ? DeltaStatus.RejectInapplicable : DeltaStatus.ApplyAfterReset;
-        }
-
-        return MaxVersion < nodeDelta.MaxVersion ? DeltaStatus.Apply : DeltaStatus.RejectStale;
-    }
-
-    /// <summary>
-    /// Applies a node delta. A node delta whose max version is below its last key-value
-    /// version (never sent by Rust, but accepted by its decoder) is rejected instead of crashing.
-    /// </summary>
-    internal DeltaStatus ApplyDelta(NodeDelta nodeDelta, long now)
-    {
-        var status = CheckDeltaStatus(nodeDelta);
-        if (status.IsReject())
-        {
-            return status;
-        }
-
-        var kvs = nodeDelta.KeyValues;
-        foreach (var mutation in kvs)
-        {
-            if (mutation.Version > nodeDelta.MaxVersion)
-            {
-                return DeltaStatus.RejectMaxVersionBelowKeyValues;
-            }
-        }
-
-        if (status == DeltaStatus.ApplyAfterReset)
-        {
-            Reset(nodeDelta.LastGcVersion);
-        }
-
-        var currentMaxVersion = MaxVersion;
-        foreach (var mutation in kvs)
-        {
-            if (mutation.Version <= currentMaxVersion)
-            {
-                continue;
-            }
-
-            if (mutation.Status != DeletionStatus.Set && mutation.Version <= LastGcVersion)
-            {
-                continue;
-            }
-
-            SetVersionedValue(mutation.Key, new VersionedValue(mutation.Value, mutation.Version, mutation.Status, now));
-        }
-
-        MaxVersion = nodeDelta.MaxVersion;
-        return status;
-    }
-
-    private void Reset(ulong lastGcVersion)
-    {
-        if (_changes.IsObserved)
-        {
-            foreach (var (key, entry) in _keyValues)
-            {
-                if (!entry.IsDeleted)
-                {
-                    _changes.KeyRemoved(ClusterChangeKind.KeyDeleted, ChitchatId, key, entry, entry.Version);
-                }
-            }
-        }
-
-        _keyValues.Clear();
-        _entriesSnapshotValid = false;
-        _deletedCount = 0;
-        _scheduledCount = 0;
-        _earliestScheduledTimestamp = long.MaxValue;
-        _recentVersions?.Reset(0);
-        Heartbeat = 0;
-        MaxVersion = 0;
-        LastGcVersion = lastGcVersion;
     }
 
     /// <inheritdoc />

@@ -102,7 +102,7 @@ internal sealed class FalseDeathMonitor
         {
             var node = _nodes[observer];
             var live = node.Chitchat.LiveMembers.Current;
-            var dead = node.WithChitchat(chitchat => chitchat.DeadNodes.ToHashSet());
+            var dead = node.Chitchat.GetClusterState().DeadNodes.ToHashSet();
             foreach (var id in _ids)
             {
                 if (!live.Contains(id))

@@ -25,7 +25,7 @@ internal sealed class DemoNode
 
     public string Name => Id.NodeId;
 
-    public IPEndPoint Address => Id.GossipAdvertiseAddr;
+    public IPEndPoint Address => Id.GossipAdvertiseEndPoint;
 
     /// <summary>Gets whether this incarnation was crashed (its gossip loop cancelled and its socket closed).</summary>
     public bool IsCrashed => _crashed;
@@ -38,5 +38,5 @@ internal sealed class DemoNode
     }
 
     /// <summary>The ids this node currently considers live (itself included).</summary>
-    public HashSet<ChitchatId> LiveNodes() => Handle.WithChitchat(chitchat => chitchat.LiveNodes.ToHashSet());
+    public HashSet<ChitchatId> LiveNodes() => [.. Handle.Chitchat.GetClusterState().LiveNodes];
 }

@@ -15,15 +15,17 @@ internal static class DemoObserver
         }
 
         var observer = nodes[0];
-        var seen = observer.Handle.WithChitchat(chitchat => nodes.Select(node =>
+        var chitchat = observer.Handle.Chitchat;
+        var snapshot = chitchat.GetClusterState();
+        var seen = nodes.Select(node =>
         {
-            if (node.Id.Equals(chitchat.SelfChitchatId))
+            if (node.Id.Equals(snapshot.Self))
             {
-                var self = chitchat.SelfNodeState;
-                return (Verdict: "self", Heartbeat: (ulong?)self.Heartbeat, Phi: (double?)null, Keys: (int?)self.NumKeyValues);
+                snapshot.TryGetNodeState(snapshot.Self, out var self);
+                return (Verdict: "self", Heartbeat: self?.Heartbeat, Phi: (double?)null, Keys: self?.Count);
             }
 
-            var state = chitchat.NodeState(node.Id);
+            snapshot.TryGetNodeState(node.Id, out var state);
             string verdict;
             double? phi = null;
             if (chitchat.TryGetLiveness(node.Id, out var liveness))
@@ -42,14 +44,14 @@ internal static class DemoObserver
                 verdict = state is not null ? "joining" : node.IsCrashed ? "forgotten" : "unknown";
             }
 
-            return (Verdict: verdict, Heartbeat: state?.Heartbeat, Phi: phi, Keys: state?.NumKeyValues);
-        }).ToList());
+            return (Verdict: verdict, Heartbeat: state?.Heartbeat, Phi: phi, Keys: state?.Count);
+        }).ToList();
 
         var rows = new List<DemoRow>(nodes.Count);
         for (var i = 0; i < nodes.Count; i++)
         {
             var node = nodes[i];
-            int? liveView = node.IsCrashed ? null : node.Handle.WithChitchat(chitchat => chitchat.LiveNodes.Count());
+            int? liveView = node.IsCrashed ? null : node.Handle.Chitchat.GetClusterState().LiveNodes.Count;
             rows.Add(new DemoRow(
                 node.Name,
                 node.Id.GenerationId,

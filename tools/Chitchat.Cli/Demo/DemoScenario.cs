@@ -81,7 +81,7 @@ internal sealed class DemoScenario
         var writer = _cluster.Incarnations[Math.Min(1, _cluster.Incarnations.Count - 1)];
         var value = $"hello from {writer.Name}";
         var start = Begin($"set {Key}=\"{value}\" on {writer.Name} and watch it reach every node");
-        writer.Handle.WithChitchat(chitchat => chitchat.SelfNodeState.Set(Key, value));
+        writer.Handle.Chitchat.Set(Key, value);
         _view.Event(_clock.Elapsed, $"{writer.Name} set {Key}");
 
         var reached = new HashSet<ChitchatId>();
@@ -94,7 +94,7 @@ internal sealed class DemoScenario
                     continue;
                 }
 
-                var seen = node.Handle.WithChitchat(chitchat => chitchat.NodeState(writer.Id)?.Get(Key));
+                var seen = node.Handle.Chitchat.TryGetNodeState(writer.Id, out var state) && state.TryGetValue(Key, out var found) ? found : null;
                 if (seen == value)
                 {
                     reached.Add(node.Id);
@@ -134,8 +134,8 @@ internal sealed class DemoScenario
                     continue;
                 }
 
-                var dead = survivor.Handle.WithChitchat(chitchat =>
-                    !chitchat.LiveNodes.Contains(victim.Id) && chitchat.DeadNodes.Contains(victim.Id));
+                var view = survivor.Handle.Chitchat.GetClusterState();
+                var dead = !view.LiveNodes.Contains(victim.Id) && view.DeadNodes.Contains(victim.Id);
                 if (dead)
                 {
                     var after = _clock.Elapsed - start;
@@ -193,7 +193,7 @@ internal sealed class DemoScenario
                     continue;
                 }
 
-                if (node.Handle.WithChitchat(chitchat => chitchat.NodeState(crashed.Id) is null))
+                if (!node.Handle.Chitchat.TryGetNodeState(crashed.Id, out _))
                 {
                     forgottenBy.Add(node.Id);
                     var who = node.Name == crashed.Name ? $"{node.Name} (new incarnation)" : node.Name;

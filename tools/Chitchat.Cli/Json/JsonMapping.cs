@@ -7,7 +7,7 @@ namespace Chitchat.Cli.Json;
 internal static class JsonMapping
 {
     public static ChitchatIdJson ToJson(ChitchatId id) =>
-        new(id.NodeId, id.GenerationId, SocketAddressFormat.Format(id.GossipAdvertiseAddr));
+        new(id.NodeId, id.GenerationId, SocketAddressFormat.Format(id.GossipAdvertiseEndPoint));
 
     /// <summary>The serde name of a deletion status (Rust's <c>DeletionStatusMutation</c>).</summary>
     public static string StatusName(DeletionStatus status) => status switch
