@@ -88,6 +88,25 @@ public sealed class ChitchatConfig
     /// <value>The default value is <see cref="ProtocolVersion.V0"/>.</value>
     public ProtocolVersion ProtocolVersion { get; set; } = ProtocolVersion.V0;
 
+    /// <summary>
+    /// Gets or sets the most members (this node included) the node keeps state for. Members heard of beyond it
+    /// are ignored until some are forgotten, so that invented members cannot exhaust memory.
+    /// </summary>
+    /// <remarks>
+    /// Each member costs its state (a few hundred bytes plus its key-values) and, once it heartbeats, a failure
+    /// detector window of up to 8 KB. Set it comfortably above the cluster's size: a legitimate member beyond the
+    /// cap cannot join.
+    /// </remarks>
+    /// <value>The default value is 10,000.</value>
+    public int MaxMembers { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets the most new members one source address may introduce per gossip interval (through the
+    /// digests of its messages). A joining node still learns a large cluster in a few rounds, from several peers.
+    /// </summary>
+    /// <value>The default value is 1,000.</value>
+    public int MaxNewMembersPerSource { get; set; } = 1_000;
+
     /// <summary>Gets or sets the failure detector settings.</summary>
     /// <value>The default value is a <see cref="FailureDetection.FailureDetectorConfig"/> with its defaults.</value>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
@@ -227,6 +246,16 @@ public sealed class ChitchatConfig
         if (InitialKeyValues is null)
         {
             errors.Add("InitialKeyValues must not be null (use an empty dictionary for none).");
+        }
+
+        if (MaxMembers < 1)
+        {
+            errors.Add($"MaxMembers must be at least 1 (it is {MaxMembers}).");
+        }
+
+        if (MaxNewMembersPerSource < 1)
+        {
+            errors.Add($"MaxNewMembersPerSource must be at least 1 (it is {MaxNewMembersPerSource}).");
         }
 
         if (FailureDetectorConfig is null)

@@ -47,6 +47,12 @@ internal sealed partial class ChitchatInstance
     // Where the next partial digest starts among the other members (only used when a digest does not fit).
     private int _digestRotation;
 
+    private readonly NewMemberLimiter _newMembers;
+
+    // Members ignored because of MaxMembers or MaxNewMembersPerSource since the last log line about it.
+    private int _ignoredMembers;
+    private long _lastIgnoredMembersLog;
+
     /// <summary>Creates the state machine of the node described by <paramref name="config"/>.</summary>
     /// <param name="config">The node's configuration; its initial key-values are set on the own state (versions 1, 2, …).</param>
     /// <param name="timeProvider">The clock (default: the system clock).</param>
@@ -72,6 +78,8 @@ internal sealed partial class ChitchatInstance
             new ChangeLog(new ListenerRegistry(loggerFactory.CreateLogger<ListenerRegistry>())),
             _timeProvider,
             random ?? Random.Shared);
+        _newMembers = new NewMemberLimiter(config.MaxNewMembersPerSource, config.GossipInterval, _timeProvider);
+        _lastIgnoredMembersLog = _timeProvider.GetTimestamp() - (long)(IgnoredMembersLogInterval.TotalSeconds * _timeProvider.TimestampFrequency);
 
         var self = SelfNodeState;
 
