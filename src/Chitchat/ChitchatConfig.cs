@@ -129,7 +129,8 @@ public sealed class ChitchatConfig
 
     /// <summary>
     /// Gets or sets an extra condition a live member must meet to appear in the live-members watch (it does
-    /// not affect <see cref="ClusterStateSnapshot.LiveNodes"/>). Evaluated when a live member's state changes.
+    /// not affect <see cref="ClusterStateSnapshot.LiveNodes"/>). Evaluated, under the node's lock, when a live
+    /// member's state changes: keep it short and do not call back into the node.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<NodeStateSnapshot, bool>? ExtraLivenessPredicate { get; set; }
