@@ -56,7 +56,13 @@ internal sealed partial class UdpSocket : ISocket
     /// <param name="logger">The logger.</param>
     /// <returns>The bound socket.</returns>
     /// <exception cref="IOException">The bind failed.</exception>
-    public static UdpSocket Open(IPEndPoint listenAddress, ILogger logger)
+    public static UdpSocket Open(IPEndPoint listenAddress, ILogger logger) => new(Bind(listenAddress), logger);
+
+    /// <summary>Creates a UDP socket of the listen address's family and binds it (shared with the encrypted socket).</summary>
+    /// <param name="listenAddress">The address to bind.</param>
+    /// <returns>The bound socket.</returns>
+    /// <exception cref="IOException">The bind failed.</exception>
+    internal static Socket Bind(IPEndPoint listenAddress)
     {
         var address = listenAddress.Address.IsIPv4MappedToIPv6 ? listenAddress.Address.MapToIPv4() : listenAddress.Address;
         var bindAddress = new IPEndPoint(address, listenAddress.Port);
@@ -75,7 +81,7 @@ internal sealed partial class UdpSocket : ISocket
             }
 
             socket.Bind(bindAddress);
-            return new UdpSocket(socket, logger);
+            return socket;
         }
         catch (SocketException ex)
         {
@@ -205,7 +211,7 @@ internal sealed partial class UdpSocket : ISocket
     /// <summary>
     /// Port of chitchat <c>udp.rs</c> <c>is_transient_io_error</c>, in socket error codes (BEHAVIOUR.md §16.2).
     /// </summary>
-    private static bool IsTransient(SocketError error) => error is
+    internal static bool IsTransient(SocketError error) => error is
         SocketError.ConnectionReset // Windows: ICMP port unreachable after a send to a closed port.
         or SocketError.ConnectionRefused
         or SocketError.NoBufferSpaceAvailable // ENOBUFS/ENOMEM: Rust's OutOfMemory.
