@@ -57,6 +57,25 @@ public sealed class ChitchatConfig
     /// <value>The default value is <see cref="ProtocolVersion.V0"/>.</value>
     public ProtocolVersion ProtocolVersion { get; set; } = ProtocolVersion.V0;
 
+    /// <summary>
+    /// Gets or sets the most members (this node included) the node keeps state for. Members heard of beyond it
+    /// are ignored until some are forgotten, so that invented members cannot exhaust memory.
+    /// </summary>
+    /// <remarks>
+    /// Each member costs its state (a few hundred bytes plus its key-values) and, once it heartbeats, a failure
+    /// detector window of up to 8 KB. Set it comfortably above the cluster's size: a legitimate member beyond the
+    /// cap cannot join.
+    /// </remarks>
+    /// <value>The default value is 10,000.</value>
+    public int MaxMembers { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets the most new members one source address may introduce per gossip interval (through the
+    /// digests of its messages). A joining node still learns a large cluster in a few rounds, from several peers.
+    /// </summary>
+    /// <value>The default value is 1,000.</value>
+    public int MaxNewMembersPerSource { get; set; } = 1_000;
+
     /// <summary>Gets or sets the failure detector settings.</summary>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
 
@@ -148,6 +167,16 @@ public sealed class ChitchatConfig
             {
                 throw new ArgumentException("A seed must not be empty.", nameof(SeedNodes));
             }
+        }
+
+        if (MaxMembers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMembers), MaxMembers, "MaxMembers must be at least 1.");
+        }
+
+        if (MaxNewMembersPerSource < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxNewMembersPerSource), MaxNewMembersPerSource, "MaxNewMembersPerSource must be at least 1.");
         }
 
         if (FailureDetectorConfig is null)
