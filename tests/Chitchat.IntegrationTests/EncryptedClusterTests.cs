@@ -135,6 +135,32 @@ public sealed class EncryptedClusterTests
         }
     }
 
+    [Fact]
+    public async Task UnverifiedSource_ReplyOnTheWireNoLargerThanTheRequestIncludingTheEncryptionOverhead()
+    {
+        var keys = Enumerable.Range(0, 200).Select(i => new KeyValuePair<string, string>($"key-{i:D3}", new string('x', 100)));
+        var address = new IPEndPoint(IPAddress.Loopback, UdpCluster.FreeUdpPort());
+        var config = NodeConfig(new ChitchatId("amplifier", 1, address), [], TimeSpan.FromSeconds(20));
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, keys, Encrypted(EncryptionMode.Accept, s_key1));
+        await using var encrypted = await Encrypted(EncryptionMode.Require, s_key1).OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        await using var plaintext = await s_udp.OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        var emptySyn = new Wire.ChitchatMessage.Syn(config.ClusterId, new Wire.Digest());
+
+        var sent = await encrypted.SendAsync(address, emptySyn);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var reply = await encrypted.ReceiveAsync(timeout.Token);
+
+        sent.Should().Be(emptySyn.SerializedLength + 36);
+        reply.Message.Should().BeOfType<Wire.ChitchatMessage.SynAck>();
+        reply.ByteCount.Should().BeLessThanOrEqualTo(sent);
+
+        // A 23-byte plaintext Syn cannot get an encrypted answer of at most 23 bytes: none is sent.
+        await plaintext.SendAsync(address, emptySyn);
+        using var shortWait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var receive = async () => await plaintext.ReceiveAsync(shortWait.Token);
+        await receive.Should().ThrowAsync<OperationCanceledException>();
+    }
+
     private static byte[] Key(byte value)
     {
         var key = new byte[32];

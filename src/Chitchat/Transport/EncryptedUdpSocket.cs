@@ -91,6 +91,9 @@ internal sealed partial class EncryptedUdpSocket : ISocket, IMessageSizeLimit
     /// <inheritdoc />
     public int MaxMessageLength => _mode == EncryptionMode.Prepare ? WireFormat.MaxUdpDatagramPayloadSize : DatagramEnvelope.MaxMessageLength;
 
+    /// <inheritdoc />
+    public int Overhead => _mode == EncryptionMode.Prepare ? 0 : DatagramEnvelope.Overhead;
+
     /// <summary>Opens a socket.</summary>
     /// <exception cref="IOException">The bind failed.</exception>
     public static EncryptedUdpSocket Open(

@@ -8,4 +8,7 @@ internal interface IMessageSizeLimit
 {
     /// <summary>Gets the largest serialized chitchat message the socket sends.</summary>
     int MaxMessageLength { get; }
+
+    /// <summary>Gets the bytes the socket adds to each message it sends.</summary>
+    int Overhead { get; }
 }
