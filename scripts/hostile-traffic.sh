@@ -31,7 +31,7 @@ for kind in "${kinds[@]}"; do
   target_port=$(free_port); peer_port=$(free_port)
   "$cli" node --listen_addr "127.0.0.1:$target_port" --node_id target --interval_ms 500 2>"/tmp/hostile-target-$kind.log" >/dev/null &
   target_pid=$!; pids+=("$target_pid")
-  "$cli" node --listen_addr "127.0.0.1:$peer_port" --node_id peer --interval_ms 500 --seed "127.0.0.1:$target_port" 2>/dev/null >/dev/null &
+  "$cli" node --listen_addr "127.0.0.1:$peer_port" --node_id peer --interval_ms 500 --seed "127.0.0.1:$target_port" 2>"/tmp/hostile-peer-$kind.log" >/dev/null &
   pids+=("$!")
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$target_port/" >/dev/null && break; sleep 0.1; done
   for i in $(seq -w 0 999); do
