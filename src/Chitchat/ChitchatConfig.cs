@@ -76,6 +76,29 @@ public sealed class ChitchatConfig
     /// <value>The default value is 1,000.</value>
     public int MaxNewMembersPerSource { get; set; } = 1_000;
 
+    /// <summary>
+    /// Gets or sets the most keys (tombstones included) one member's state may hold. Writing more to the own state
+    /// throws; a delta that would give a replica more is refused.
+    /// </summary>
+    /// <value>The default value is 100,000.</value>
+    public int MaxKeysPerNode { get; set; } = 100_000;
+
+    /// <summary>
+    /// Gets or sets the most bytes one member's state may take in memory: two bytes per character of every key
+    /// and value, plus 64 per entry. Writing more to the own state throws; a delta that would grow a replica
+    /// beyond it is refused.
+    /// </summary>
+    /// <value>The default value is 4 MiB.</value>
+    public long MaxStateBytesPerNode { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets the most bytes the states of all members together may take (counted as for
+    /// <see cref="MaxStateBytesPerNode"/>). A delta that would grow a replica beyond it is refused; the own state
+    /// is limited by <see cref="MaxStateBytesPerNode"/> only.
+    /// </summary>
+    /// <value>The default value is 256 MiB.</value>
+    public long MaxTotalStateBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Gets or sets the failure detector settings.</summary>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
 
@@ -177,6 +200,21 @@ public sealed class ChitchatConfig
         if (MaxNewMembersPerSource < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxNewMembersPerSource), MaxNewMembersPerSource, "MaxNewMembersPerSource must be at least 1.");
+        }
+
+        if (MaxKeysPerNode < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxKeysPerNode), MaxKeysPerNode, "MaxKeysPerNode must be at least 1.");
+        }
+
+        if (MaxStateBytesPerNode < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxStateBytesPerNode), MaxStateBytesPerNode, "MaxStateBytesPerNode must be at least 1.");
+        }
+
+        if (MaxTotalStateBytes < MaxStateBytesPerNode)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTotalStateBytes), MaxTotalStateBytes, "MaxTotalStateBytes must be at least MaxStateBytesPerNode.");
         }
 
         if (FailureDetectorConfig is null)
