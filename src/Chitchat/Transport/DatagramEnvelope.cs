@@ -129,9 +129,10 @@ internal static class DatagramEnvelope
                 plaintext[..messageLength],
                 aad);
         }
-        catch (AuthenticationTagMismatchException)
+        catch (CryptographicException)
         {
-            // Decrypt already cleared the output. The exception is the only way AesGcm reports a forgery.
+            // AuthenticationTagMismatchException: Decrypt already cleared the output. An exception is the only way
+            // AesGcm reports a forgery.
             messageLength = 0;
             return false;
         }

@@ -57,7 +57,7 @@ internal sealed partial class EncryptedUdpSocket : ISocket, IMessageSizeLimit
         _clusterId = Encoding.UTF8.GetBytes(clusterId);
         _keyIds = [.. keyring.KeyIds];
         _receiveCiphers = keyring.CreateCiphers();
-        _sendCipher = keyring.CreateCiphers()[0];
+        _sendCipher = keyring.CreatePrimaryCipher();
         _receiveBuffer = GC.AllocateUninitializedArray<byte>(WireFormat.MaxUdpDatagramPayloadSize, pinned: true);
         _plaintextBuffer = GC.AllocateUninitializedArray<byte>(WireFormat.MaxUdpDatagramPayloadSize, pinned: true);
         _receiveAad = new byte[DatagramEnvelope.AuthenticatedHeaderLength + _clusterId.Length];
@@ -211,7 +211,7 @@ internal sealed partial class EncryptedUdpSocket : ISocket, IMessageSizeLimit
                     throw new IOException($"fatal UDP recv error on {LocalEndPoint}: {ex.SocketErrorCode}", ex);
                 }
 
-                if (TryOpen(length, out var message, out var reason))
+                if (TryOpen(_receiveBuffer.AsSpan(0, length), out var message, out var reason))
                 {
                     return new ReceivedMessage(CreateSourceEndPoint(), message, length);
                 }
@@ -242,15 +242,17 @@ internal sealed partial class EncryptedUdpSocket : ISocket, IMessageSizeLimit
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Authenticates, decrypts and decodes the datagram of <paramref name="length"/> bytes in the receive buffer.</summary>
-    private bool TryOpen(int length, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message, out DropReason reason)
+    /// <summary>
+    /// Authenticates, decrypts and decodes a received datagram. Called by the single receiver only (it uses the
+    /// receive-side buffers); allocates nothing for a rejected datagram, except a forgery naming a known key.
+    /// </summary>
+    internal bool TryOpen(ReadOnlySpan<byte> datagram, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message, out DropReason reason)
     {
         message = null;
-        var datagram = _receiveBuffer.AsSpan(0, length);
         ReadOnlySpan<byte> plaintext;
         if (DatagramEnvelope.HasEnvelopeMagic(datagram))
         {
-            if (length < DatagramEnvelope.Overhead)
+            if (datagram.Length < DatagramEnvelope.Overhead)
             {
                 reason = DropReason.Unauthentic;
                 return false;

@@ -133,6 +133,9 @@ public sealed class EncryptionKeyring
     internal AesGcm[] CreateCiphers() =>
         _keys.Select(key => new AesGcm(key, DatagramEnvelope.TagLength)).ToArray();
 
+    /// <summary>Creates a cipher of the primary key; the caller disposes it.</summary>
+    internal AesGcm CreatePrimaryCipher() => new(_keys[0], DatagramEnvelope.TagLength);
+
     private static byte[] CopyKey(ReadOnlySpan<byte> key, int position)
     {
         if (key.Length is not (16 or 24 or 32))

@@ -306,3 +306,51 @@ public sealed class EncryptedUdpTransportTests : IDisposable
 
     private List<FakeLogRecord> DropLogEntries() => _logs.GetSnapshot().Where(record => record.Id.Id == 621).ToList();
 }
+
+/// <summary>What rejecting a datagram costs the encrypted socket's receive path.</summary>
+public sealed class EncryptedDatagramRejectionTests
+{
+    [Fact]
+    public async Task TryOpen_RejectedDatagrams_AllocateNothing()
+    {
+        var keyring = EncryptionKeyring.Create(new byte[32].Fill(5));
+        await using var socket = (EncryptedUdpSocket)await new UdpTransport().WithEncryption(keyring, "c").OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        var plaintext = TestMessages.SampleSyn().SerializeToArray();
+        var unknownKey = new byte[200];
+        unknownKey[0] = DatagramEnvelope.Magic0;
+        unknownKey[1] = DatagramEnvelope.Magic1;
+        unknownKey[2] = DatagramEnvelope.FormatVersion;
+        var truncated = unknownKey.AsSpan(0, 30).ToArray();
+        var badFormat = (byte[])unknownKey.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(badFormat.AsSpan(4), keyring.KeyIds[0]);
+        badFormat[2] = 9;
+
+        foreach (var (datagram, reason) in new[]
+        {
+            (plaintext, DropReason.Plaintext), (unknownKey, DropReason.UnknownKey),
+            (truncated, DropReason.Unauthentic), (badFormat, DropReason.Unauthentic),
+        })
+        {
+            socket.TryOpen(datagram, out _, out var actual).Should().BeFalse();
+            actual.Should().Be(reason);
+            AllocationMeter.Minimum(() => socket.TryOpen(datagram, out _, out _)).Should().Be(0, reason.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task TryOpen_SealedDatagram_Opens()
+    {
+        var keyring = EncryptionKeyring.Create(new byte[32].Fill(5));
+        await using var sender = await new UdpTransport().WithEncryption(keyring, "c").OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        await using var receiver = (EncryptedUdpSocket)await new UdpTransport().WithEncryption(keyring, "c").OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        raw.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await sender.SendAsync((IPEndPoint)raw.LocalEndPoint!, TestMessages.SampleSyn());
+        var buffer = new byte[65_536];
+        using var timeout = new CancellationTokenSource(TestMessages.ReceiveTimeout);
+        var length = await raw.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+
+        receiver.TryOpen(buffer.AsSpan(0, length), out var message, out _).Should().BeTrue();
+        message.Should().Be(TestMessages.SampleSyn());
+    }
+}
