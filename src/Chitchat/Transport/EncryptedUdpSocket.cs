@@ -99,7 +99,7 @@ internal sealed partial class EncryptedUdpSocket : ISocket, IMessageSizeLimit
     public static EncryptedUdpSocket Open(
         IPEndPoint listenAddress, EncryptionKeyring keyring, string clusterId, EncryptionMode mode, ILogger logger, TimeProvider timeProvider)
     {
-        var socket = UdpSocket.Bind(listenAddress);
+        var socket = UdpSocket.Bind(listenAddress, logger);
         try
         {
             return new EncryptedUdpSocket(socket, keyring, clusterId, mode, logger, timeProvider);

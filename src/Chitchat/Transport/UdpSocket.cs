@@ -66,13 +66,14 @@ internal sealed partial class UdpSocket : ISocket
     /// <param name="logger">The logger.</param>
     /// <returns>The bound socket.</returns>
     /// <exception cref="IOException">The bind failed.</exception>
-    public static UdpSocket Open(IPEndPoint listenAddress, ILogger logger) => new(Bind(listenAddress), logger);
+    public static UdpSocket Open(IPEndPoint listenAddress, ILogger logger) => new(Bind(listenAddress, logger), logger);
 
     /// <summary>Creates a UDP socket of the listen address's family and binds it (shared with the encrypted socket).</summary>
     /// <param name="listenAddress">The address to bind.</param>
+    /// <param name="logger">The logger.</param>
     /// <returns>The bound socket.</returns>
     /// <exception cref="IOException">The bind failed.</exception>
-    internal static Socket Bind(IPEndPoint listenAddress)
+    internal static Socket Bind(IPEndPoint listenAddress, ILogger logger)
     {
         var address = listenAddress.Address.IsIPv4MappedToIPv6 ? listenAddress.Address.MapToIPv4() : listenAddress.Address;
         var bindAddress = new IPEndPoint(address, listenAddress.Port);
