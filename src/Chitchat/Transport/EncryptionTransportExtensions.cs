@@ -12,7 +12,9 @@ public static class EncryptionTransportExtensions
     /// Each encrypted datagram carries 36 bytes more than its chitchat message: a 20-byte header (a magic
     /// number of its own, format and protocol versions, key id, random 96-bit nonce) and a 16-byte tag. The
     /// cluster id and the protocol version are authenticated with it. A node on this transport lowers its
-    /// datagram budgets by those 36 bytes, so an encrypted datagram never exceeds 65,507 bytes.
+    /// datagram budgets by those 36 bytes, so an encrypted datagram never exceeds 65,507 bytes. (Wrapping the
+    /// returned transport in the test decorators of <see cref="TransportExtensions"/> hides that limit from the
+    /// node: a message that no longer fits then fails to send with <see cref="MessageTooLargeException"/>.)
     /// </para>
     /// <para>
     /// An encrypted cluster cannot include Rust chitchat nodes or .NET nodes without encryption: they drop
