@@ -103,6 +103,12 @@ public static partial class ChitchatServer
         {
             var chitchatId = new ChitchatId(config.NodeId, config.GenerationId, config.AdvertiseEndPoint(socket.LocalEndPoint));
             var chitchat = new ChitchatInstance(config, timeProvider, random, loggerFactory, chitchatId);
+            if (socket is IMessageSizeLimit limit)
+            {
+                // A transport that adds bytes of its own (encryption) gets budgets that leave room for them.
+                chitchat.MaxDatagramPayloadSize = Math.Min(chitchat.MaxDatagramPayloadSize, limit.MaxMessageLength);
+            }
+
             chitchat.SetSeedAddrs(seedAddrs);
             var chitchatRef = new ChitchatRef(chitchat);
             var loop = new ServerLoop(chitchatRef, socket, seedResolver, timeProvider, random, logger, options?.MessageProcessor);

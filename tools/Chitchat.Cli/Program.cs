@@ -23,6 +23,7 @@ internal static class Program
             NodeCommand.Create(),
             DecodeCommand.Create(),
             Bench.BenchCommand.Create(),
+            Attack.AttackCommand.Create(),
         };
 
         var parseResult = root.Parse(args);

@@ -370,7 +370,10 @@ internal sealed class ServerLoop
 
         // Anti-amplification: a source that has not proven it receives our datagrams (its address may be forged)
         // gets a reply no larger than what it sent.
-        var maxReplyLength = _peerTable.IsVerified(from) ? int.MaxValue : byteCount;
+        // A transport that adds bytes of its own (encryption) gets them taken from the reply's budget; a reply that
+        // cannot fit at all (a plaintext request under 41 bytes answered encrypted) is not sent.
+        var overhead = _socket is IMessageSizeLimit limit ? limit.Overhead : 0;
+        var maxReplyLength = _peerTable.IsVerified(from) ? int.MaxValue : Math.Max(WireFormat.HeaderLength + 1, byteCount - overhead);
         ChitchatMessage? reply;
         try
         {
@@ -393,7 +396,7 @@ internal sealed class ServerLoop
             return;
         }
 
-        if (reply is null)
+        if (reply is null || (maxReplyLength != int.MaxValue && reply.SerializedLength + overhead > byteCount))
         {
             return;
         }

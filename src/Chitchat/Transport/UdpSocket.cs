@@ -71,7 +71,14 @@ internal sealed partial class UdpSocket : ISocket
     /// <param name="logger">The logger.</param>
     /// <returns>The bound socket.</returns>
     /// <exception cref="IOException">The bind failed.</exception>
-    public static UdpSocket Open(IPEndPoint listenAddress, ILogger logger)
+    public static UdpSocket Open(IPEndPoint listenAddress, ILogger logger) => new(Bind(listenAddress, logger), logger);
+
+    /// <summary>Creates a UDP socket of the listen address's family and binds it (shared with the encrypted socket).</summary>
+    /// <param name="listenAddress">The address to bind.</param>
+    /// <param name="logger">The logger.</param>
+    /// <returns>The bound socket.</returns>
+    /// <exception cref="IOException">The bind failed.</exception>
+    internal static Socket Bind(IPEndPoint listenAddress, ILogger logger)
     {
         var address = listenAddress.Address.IsIPv4MappedToIPv6 ? listenAddress.Address.MapToIPv4() : listenAddress.Address;
         var bindAddress = new IPEndPoint(address, listenAddress.Port);
@@ -91,7 +98,7 @@ internal sealed partial class UdpSocket : ISocket
 
             TryEnlargeReceiveBuffer(socket, logger);
             socket.Bind(bindAddress);
-            return new UdpSocket(socket, logger);
+            return socket;
         }
         catch (SocketException ex)
         {
@@ -224,7 +231,7 @@ internal sealed partial class UdpSocket : ISocket
     /// <summary>
     /// Port of chitchat <c>udp.rs</c> <c>is_transient_io_error</c>, in socket error codes.
     /// </summary>
-    private static bool IsTransient(SocketError error) => error is
+    internal static bool IsTransient(SocketError error) => error is
         SocketError.ConnectionReset // Windows: ICMP port unreachable after a send to a closed port.
         or SocketError.ConnectionRefused
         or SocketError.NoBufferSpaceAvailable // ENOBUFS/ENOMEM: Rust's OutOfMemory.

@@ -34,6 +34,9 @@ public sealed class UdpTransport : ITransport
         _logger = loggerFactory?.CreateLogger<UdpTransport>() ?? NullLogger<UdpTransport>.Instance;
     }
 
+    /// <summary>Gets the logger of this transport's sockets.</summary>
+    internal ILogger Logger => _logger;
+
     /// <inheritdoc />
     /// <remarks>
     /// Binds synchronously. An IPv4-mapped IPv6 listen address is bound as the IPv4 address it maps. Thread-safe.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Chitchat.Cli.Common;
+using Chitchat.Transport;
 
 namespace Chitchat.Cli.Node;
 
@@ -23,10 +24,19 @@ internal static class NodeCommand
         clusterId.DefaultValueFactory = _ => "testing";
         var generation = CliOptions.Create<ulong?>("generation", "The generation id; must grow at every restart of the node. [default: the current Unix time in seconds]");
         var protocolVersion = CliOptions.ProtocolVersion();
+        var keyFile = CliOptions.Create<string?>(
+            "encryption_key_file",
+            "Encrypt gossip with AES-GCM (.NET nodes only; Rust nodes cannot join): a file of base64 keys of 16, 24 or 32 bytes, one per line, the first encrypts, all decrypt. [default: no encryption]");
+        keyFile.HelpName = "path";
+        var encryptionMode = CliOptions.Create<EncryptionMode>(
+            "encryption_mode",
+            "With --encryption_key_file: prepare (send plaintext, accept both), accept (send encrypted, accept both) or require (drop plaintext), the steps of a migration.");
+        encryptionMode.HelpName = "prepare|accept|require";
+        encryptionMode.DefaultValueFactory = _ => EncryptionMode.Require;
 
         var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K).")
         {
-            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion,
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, keyFile, encryptionMode,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -41,7 +51,9 @@ internal static class NodeCommand
                 parseResult.GetValue(clusterId) ?? "testing",
                 parseResult.GetValue(seeds) ?? [],
                 TimeSpan.FromMilliseconds(parseResult.GetValue(interval)),
-                parseResult.GetValue(protocolVersion));
+                parseResult.GetValue(protocolVersion),
+                parseResult.GetValue(keyFile),
+                parseResult.GetValue(encryptionMode));
             return await NodeRunner.RunAsync(settings).ConfigureAwait(false);
         });
         return command;

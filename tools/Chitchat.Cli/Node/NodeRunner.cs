@@ -43,6 +43,20 @@ internal static partial class NodeRunner
             return ExitCodes.Usage;
         }
 
+        EncryptionKeyring? keyring = null;
+        if (settings.EncryptionKeyFile is { } keyFile)
+        {
+            try
+            {
+                keyring = EncryptionKeyring.Parse(await File.ReadAllTextAsync(keyFile).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"error: invalid --encryption_key_file '{keyFile}': {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+        }
+
         using var signal = new ShutdownSignal();
 
         // The HTTP API serves on the gossip port; with port 0 that port is known only once the node is bound, so the
@@ -57,7 +71,9 @@ internal static partial class NodeRunner
         {
             node = await ChitchatServer.SpawnChitchatAsync(
                 config,
-                new UdpTransport(loggerFactory),
+                keyring is null
+                    ? new UdpTransport(loggerFactory)
+                    : new UdpTransport(loggerFactory).WithEncryption(keyring, config.ClusterId, settings.EncryptionMode),
                 new ChitchatServerOptions { LoggerFactory = loggerFactory },
                 signal.Token).ConfigureAwait(false);
         }

@@ -11,4 +11,6 @@ internal sealed record NodeSettings(
     string ClusterId,
     IReadOnlyList<string> Seeds,
     TimeSpan GossipInterval,
-    ProtocolVersion ProtocolVersion);
+    ProtocolVersion ProtocolVersion,
+    string? EncryptionKeyFile = null,
+    Chitchat.Transport.EncryptionMode EncryptionMode = Chitchat.Transport.EncryptionMode.Require);
