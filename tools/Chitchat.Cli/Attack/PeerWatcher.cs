@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Chitchat.Cli.Common;
 using Chitchat.Transport;
@@ -45,33 +44,17 @@ internal sealed class PeerWatcher : IAsyncDisposable
             return null;
         }
 
-        for (var attempt = 1; ; attempt++)
+        // Port 0: the peer binds a free port and advertises it.
+        var id = new ChitchatId("attack-peer", (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), new IPEndPoint(IPAddress.Loopback, 0));
+        var config = new ChitchatConfig(id)
         {
-            int port;
-            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
-            {
-                probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-            }
-
-            var id = new ChitchatId("attack-peer", (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), new IPEndPoint(IPAddress.Loopback, port));
-            var config = new ChitchatConfig(id)
-            {
-                ClusterId = clusterId,
-                GossipInterval = TimeSpan.FromMilliseconds(200),
-                SeedNodes = [SocketAddressFormat.Format(options.Target)],
-            };
-            try
-            {
-                var node = await ChitchatServer.SpawnChitchatAsync(config, null, new UdpTransport(), null, cancellationToken).ConfigureAwait(false);
-                progress($"peer: started {SocketAddressFormat.Format(id.GossipAdvertiseAddr)}, seeded with the target");
-                return new PeerWatcher(node, null, options.Target);
-            }
-            catch (IOException) when (attempt < 5)
-            {
-                // The probed port was taken in between: try another.
-            }
-        }
+            ClusterId = clusterId,
+            GossipInterval = TimeSpan.FromMilliseconds(200),
+            SeedNodes = [SocketAddressFormat.Format(options.Target)],
+        };
+        var node = await ChitchatServer.SpawnChitchatAsync(config, new UdpTransport(), null, cancellationToken).ConfigureAwait(false);
+        progress($"peer: started {SocketAddressFormat.Format(node.ListenEndPoint)}, seeded with the target");
+        return new PeerWatcher(node, null, options.Target);
     }
 
     /// <summary>
@@ -110,11 +93,9 @@ internal sealed class PeerWatcher : IAsyncDisposable
     {
         if (_node is not null)
         {
-            return _node.WithChitchat(chitchat =>
-            {
-                var id = chitchat.LiveNodes.FirstOrDefault(live => live.GossipAdvertiseAddr.Equals(_target));
-                return id is null ? (false, (ulong?)null) : (true, chitchat.NodeState(id)?.Heartbeat);
-            });
+            var state = _node.Chitchat.GetClusterState();
+            var id = state.LiveNodes.FirstOrDefault(live => live.GossipAdvertiseEndPoint.Equals(_target));
+            return id is not null && state.TryGetNodeState(id, out var target) ? (true, target.Heartbeat) : (false, null);
         }
 
         try
