@@ -39,10 +39,17 @@ public sealed class ChitchatConfig
 
     /// <summary>
     /// Gets or sets the seeds: IP socket addresses (<c>10.0.0.1:7280</c>, <c>[::1]:7280</c>) used as is, or
-    /// <c>host:port</c> names resolved at start and every 60 seconds.
+    /// <c>host:port</c> names resolved at start and every <see cref="SeedRefreshInterval"/>.
     /// </summary>
     /// <value>The default value is an empty list.</value>
     public IList<string> SeedNodes { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets how often seeds given as host names are resolved again while the node runs (each lookup
+    /// replaces the resolved seed set, so a seed name follows the addresses its DNS records point to).
+    /// </summary>
+    /// <value>The default value is 60 seconds, as in the Rust crate. Must be positive.</value>
+    public TimeSpan SeedRefreshInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Gets or sets the failure detector settings.</summary>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
@@ -122,6 +129,11 @@ public sealed class ChitchatConfig
         if (SeedNodes is null)
         {
             throw new ArgumentException("SeedNodes must not be null.", nameof(SeedNodes));
+        }
+
+        if (SeedRefreshInterval <= TimeSpan.Zero || SeedRefreshInterval.TotalMilliseconds > uint.MaxValue - 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SeedRefreshInterval), SeedRefreshInterval, "The seed refresh interval must be positive (and shorter than about 49 days).");
         }
 
         foreach (var seed in SeedNodes)
