@@ -10,4 +10,6 @@ internal sealed record NodeSettings(
     ulong Generation,
     string ClusterId,
     IReadOnlyList<string> Seeds,
-    TimeSpan GossipInterval);
+    TimeSpan GossipInterval,
+    TimeSpan DeadNodeGracePeriod,
+    TimeSpan SeedRefreshInterval);
