@@ -6,7 +6,7 @@ namespace Chitchat.Benchmarks;
 
 /// <summary>
 /// Digest hot paths, run by every node every gossip round and for every Syn received:
-/// <see cref="ClusterState.ComputeDigest"/>, <see cref="ChitchatInstance.CreateSynMessage"/> (digest plus the
+/// <see cref="ClusterState.ComputeDigest"/>, <see cref="ChitchatInstance.CreateSynMessage()"/> (digest plus the
 /// scheduled-for-deletion set) and decoding a Syn of the same size.
 /// </summary>
 [MemoryDiagnoser]

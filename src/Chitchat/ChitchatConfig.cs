@@ -51,6 +51,19 @@ public sealed class ChitchatConfig
     /// <value>The default value is 60 seconds, as in the Rust crate. Must be positive.</value>
     public TimeSpan SeedRefreshInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets or sets the protocol version this node starts handshakes in. Replies always use the version of
+    /// the message they answer, and both versions are always decoded.
+    /// </summary>
+    /// <remarks>
+    /// Keep <see cref="ProtocolVersion.V0"/> while any member runs chitchat 0.10 or 0.11 (Rust) or an older
+    /// .NET node, then switch every node to <see cref="ProtocolVersion.V1"/>, which compresses digests. A
+    /// V1 node that meets a peer which only speaks V0 falls back to V0 for that peer (see the compatibility
+    /// notes of the README), so a rolling upgrade works in either order.
+    /// </remarks>
+    /// <value>The default value is <see cref="ProtocolVersion.V0"/>.</value>
+    public ProtocolVersion ProtocolVersion { get; set; } = ProtocolVersion.V0;
+
     /// <summary>Gets or sets the failure detector settings.</summary>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
 
@@ -106,6 +119,11 @@ public sealed class ChitchatConfig
         }
 
         Wire.WireFormat.GetStringByteCount(ClusterId);
+        if (ProtocolVersion is not (ProtocolVersion.V0 or ProtocolVersion.V1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProtocolVersion), ProtocolVersion, "The protocol version must be V0 or V1.");
+        }
+
         if (GossipInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(GossipInterval), GossipInterval, "The gossip interval must be positive.");

@@ -1,3 +1,4 @@
+using Chitchat.State;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -5,37 +6,69 @@ namespace Chitchat;
 
 public sealed partial class ChitchatInstance
 {
-    /// <summary>Creates a Syn with this node's digest (scheduled-for-deletion nodes left out).</summary>
-    internal ChitchatMessage.Syn CreateSynMessage() => new(Config.ClusterId, _clusterState.ComputeDigest(ScheduledForDeletionSet()));
+    /// <summary>
+    /// The delta budget a SynAck keeps when its full own digest does not leave the builder's minimum (100 bytes):
+    /// the digest is then sent partially, leaving this much for the delta. Rust crashes in that case.
+    /// </summary>
+    internal const int PartialSynAckDeltaBudget = WireFormat.BlockThreshold;
 
     /// <summary>
-    /// Processes one received message and returns the reply, if any (BEHAVIOUR.md §8). Every message bumps
-    /// the own heartbeat first. Port of chitchat lib.rs <c>Chitchat::process_message</c>.
+    /// Creates a Syn in the configured protocol version with this node's digest (scheduled-for-deletion nodes
+    /// left out). A digest too long for one datagram is sent partially: the own node first, then a rotating
+    /// share of the other members.
+    /// </summary>
+    internal ChitchatMessage.Syn CreateSynMessage() => CreateSynMessage(Config.ProtocolVersion);
+
+    /// <summary>Creates a Syn in <paramref name="version"/>; see <see cref="CreateSynMessage()"/>.</summary>
+    internal ChitchatMessage.Syn CreateSynMessage(ProtocolVersion version)
+    {
+        var maxDigestLength = MaxDatagramPayloadSize - WireFormat.HeaderLength - WireFormat.StringLength(Config.ClusterId);
+        var digest = ClusterState.FitDigest(
+            _clusterState.ComputeDigest(ScheduledForDeletionSet()), SelfChitchatId, version, maxDigestLength, ref _digestRotation);
+        return new(Config.ClusterId, digest, version);
+    }
+
+    /// <summary>
+    /// Processes one received message and returns the reply, if any. Every message bumps the own heartbeat
+    /// first. A SynAck or a BadCluster answers in the version of the Syn, an Ack in the version of the SynAck.
+    /// Port of chitchat lib.rs <c>Chitchat::process_message</c>.
     /// </summary>
     internal ChitchatMessage? ProcessMessage(ChitchatMessage message)
     {
         UpdateSelfHeartbeat();
+        var version = message.Version;
         switch (message)
         {
             case ChitchatMessage.Syn syn:
                 if (!string.Equals(syn.ClusterId, Config.ClusterId, StringComparison.Ordinal))
                 {
                     Log.SynFromOtherCluster(_logger, Config.ClusterId, syn.ClusterId);
-                    return ChitchatMessage.BadCluster.Instance;
+                    return ChitchatMessage.BadCluster.ForVersion(version);
                 }
 
                 ReportHeartbeatsInDigest(syn.Digest);
                 var excluded = ScheduledForDeletionSet();
+
+                // The budget reserves the own digest as encoded in the reply's version (Rust 0.13 reserves it in
+                // the configured version, which overflows the datagram when a V1 node answers a V0 Syn).
+                var payload = MaxDatagramPayloadSize - WireFormat.HeaderLength;
                 var selfDigest = _clusterState.ComputeDigest(excluded);
-                var mtu = MaxDatagramPayloadSize - 1 - selfDigest.SerializedLength;
+                if (payload - selfDigest.GetSerializedLength(version) < WireFormat.MinimumDeltaMtu)
+                {
+                    selfDigest = ClusterState.FitDigest(
+                        selfDigest, SelfChitchatId, version, payload - PartialSynAckDeltaBudget, ref _digestRotation);
+                }
+
+                var mtu = payload - selfDigest.GetSerializedLength(version);
                 var synAckDelta = _clusterState.ComputePartialDelta(syn.Digest, mtu, excluded, _logger);
-                return new ChitchatMessage.SynAck(selfDigest, synAckDelta);
+                return new ChitchatMessage.SynAck(selfDigest, synAckDelta, version);
 
             case ChitchatMessage.SynAck synAck:
                 ReportHeartbeatsInDigest(synAck.Digest);
                 ProcessDelta(synAck.Delta);
-                var ackDelta = _clusterState.ComputePartialDelta(synAck.Digest, MaxDatagramPayloadSize - 1, ScheduledForDeletionSet(), _logger);
-                return new ChitchatMessage.Ack(ackDelta);
+                var ackDelta = _clusterState.ComputePartialDelta(
+                    synAck.Digest, MaxDatagramPayloadSize - WireFormat.HeaderLength, ScheduledForDeletionSet(), _logger);
+                return new ChitchatMessage.Ack(ackDelta, version);
 
             case ChitchatMessage.Ack ack:
                 ProcessDelta(ack.Delta);
@@ -91,7 +124,7 @@ public sealed partial class ChitchatInstance
             return;
         }
 
-        State.NodeState? state;
+        NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out var lastHeartbeat) || lastHeartbeat < heartbeat)
         {
             state = _clusterState.NodeStateOrCreate(id);
@@ -215,15 +248,20 @@ public sealed partial class ChitchatInstance
     }
 
     /// <summary>
-    /// Fast-forwards the replica of <paramref name="id"/> from an out-of-band snapshot (BEHAVIOUR.md §13).
-    /// Does nothing if the replica is already as recent, if the snapshot is older than the replica's GC
-    /// frontier, or if the node was recently forgotten.
+    /// Fast-forwards the replica of <paramref name="id"/> from an out-of-band snapshot (the catch-up API, to
+    /// call after <see cref="ChitchatConfig.CatchupCallback"/> fetched a node's state from elsewhere).
     /// </summary>
+    /// <remarks>
+    /// As chitchat 0.13: the snapshot is applied only if its (last GC version, max version) pair is
+    /// lexicographically greater than the replica's; otherwise it is obsolete (a gossip reset overtook it) and
+    /// is logged and ignored. The replica then takes the snapshot's max version and GC version, its key-values
+    /// (listeners fire for values newer than the replica's) and loses every key the snapshot does not have. A
+    /// node forgotten recently, and not known again since, is not brought back.
+    /// </remarks>
     /// <param name="id">The node.</param>
     /// <param name="keyValues">Its key-values, tombstones included.</param>
     /// <param name="maxVersion">The snapshot's max version.</param>
     /// <param name="lastGcVersion">The snapshot's last garbage-collected version.</param>
-    /// <exception cref="InvalidOperationException">The call would not move the replica forward (contract violation).</exception>
     public void ResetNodeStateIfUpdate(
         ChitchatId id,
         IEnumerable<KeyValuePair<string, VersionedValue>> keyValues,
@@ -232,7 +270,7 @@ public sealed partial class ChitchatInstance
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(keyValues);
-        State.NodeState? state;
+        NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out _))
         {
             state = _clusterState.NodeStateOrCreate(id);
@@ -247,19 +285,12 @@ public sealed partial class ChitchatInstance
             }
         }
 
-        if (state.MaxVersion >= maxVersion)
-        {
-            Log.ResetSkippedUpToDate(_logger, id, state.MaxVersion, maxVersion);
-            return;
-        }
-
-        if (maxVersion < state.LastGcVersion)
+        var before = state.MonotonicProperty;
+        if ((lastGcVersion, maxVersion).CompareTo(before) <= 0)
         {
             Log.ResetSkippedObsolete(_logger, id, state.MaxVersion, state.LastGcVersion, maxVersion, lastGcVersion);
             return;
         }
-
-        var before = state.MonotonicProperty;
 
         // Known to the failure detector, so that it is eventually garbage-collected if it never heartbeats,
         // but no heartbeat is reported: a reset node must not look alive.
@@ -271,6 +302,7 @@ public sealed partial class ChitchatInstance
             previousKeys.Add(key);
         }
 
+        state.ResetVersions(lastGcVersion, maxVersion);
         foreach (var (key, value) in keyValues)
         {
             previousKeys.Remove(key);
@@ -280,13 +312,6 @@ public sealed partial class ChitchatInstance
         foreach (var key in previousKeys)
         {
             state.RemoveKeyValueInternal(key);
-        }
-
-        state.LastGcVersion = lastGcVersion;
-        if (state.MonotonicProperty.CompareTo(before) <= 0)
-        {
-            throw new InvalidOperationException(
-                $"ResetNodeStateIfUpdate for {id} did not move (last GC version, max version) forward from {before} to {state.MonotonicProperty}.");
         }
     }
 
@@ -313,10 +338,7 @@ public sealed partial class ChitchatInstance
         [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Skipping reset of {NodeId}: it was recently garbage-collected")]
         public static partial void ResetSkippedForgottenNode(ILogger logger, ChitchatId nodeId);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Skipping reset of {NodeId}: already up to date (max version {MaxVersion}, snapshot {SnapshotMaxVersion})")]
-        public static partial void ResetSkippedUpToDate(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong snapshotMaxVersion);
-
-        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Skipping reset of {NodeId} with an obsolete state: node (max {MaxVersion}, gc {LastGcVersion}), snapshot (max {SnapshotMaxVersion}, gc {SnapshotLastGcVersion})")]
+        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Skipping reset of {NodeId} with an obsolete state (rare race condition): node (max {MaxVersion}, gc {LastGcVersion}), snapshot (max {SnapshotMaxVersion}, gc {SnapshotLastGcVersion})")]
         public static partial void ResetSkippedObsolete(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong lastGcVersion, ulong snapshotMaxVersion, ulong snapshotLastGcVersion);
     }
 }

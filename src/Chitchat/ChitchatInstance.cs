@@ -37,6 +37,9 @@ public sealed partial class ChitchatInstance
     private readonly HashSet<ChitchatId> _scheduledForDeletion = [];
     private readonly List<ChitchatId> _garbageCollected = [];
 
+    // Where the next partial digest starts among the other members (only used when a digest does not fit).
+    private int _digestRotation;
+
     /// <summary>Creates the state machine of the node described by <paramref name="config"/>.</summary>
     /// <param name="config">The node's configuration.</param>
     /// <param name="initialKeyValues">Key-values set on the own node state at start (versions 1, 2, …).</param>
@@ -118,9 +121,9 @@ public sealed partial class ChitchatInstance
     public LiveNodesWatch LiveNodesWatch { get; } = new();
 
     /// <summary>
-    /// Gets or sets the datagram size the delta budgets are computed from: SynAck delta =
-    /// size − 1 − own digest, Ack delta = size − 1 (Rust's formulas). Always 65,507 in production; tests
-    /// lower it to force truncated deltas.
+    /// Gets or sets the datagram size the budgets are computed from: SynAck delta = size − 4 − own digest,
+    /// Ack delta = size − 4 (chitchat 0.13's formulas), Syn and SynAck digests partial beyond it. Always
+    /// 65,507 in production; tests lower it to force truncated deltas and partial digests.
     /// </summary>
     internal int MaxDatagramPayloadSize { get; set; } = WireFormat.MaxUdpDatagramPayloadSize;
 
@@ -142,6 +145,21 @@ public sealed partial class ChitchatInstance
     /// <param name="liveness">The explanation.</param>
     /// <returns>Whether the failure detector knows the node.</returns>
     public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness) => _failureDetector.TryGetLiveness(id, out liveness);
+
+    /// <summary>
+    /// Returns how long after its last heartbeat <paramref name="id"/> would be declared dead if none came: the
+    /// smoothed mean heartbeat interval times <see cref="FailureDetectorConfig.PhiThreshold"/>.
+    /// </summary>
+    /// <param name="id">The node.</param>
+    /// <returns>
+    /// The timeout, or <see langword="null"/> for this node itself, for an unknown node, and while no interval is
+    /// recorded (for instance right after the node was declared dead).
+    /// </returns>
+    public TimeSpan? FailureDetectionTimeout(ChitchatId id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.Equals(SelfChitchatId) ? null : _failureDetector.FailureDetectionTimeout(id);
+    }
 
     /// <summary>Returns a deep copy of the cluster state (node states in id order and seed addresses).</summary>
     /// <returns>The snapshot.</returns>

@@ -49,8 +49,8 @@ public static partial class ChitchatServer
         [LoggerMessage(EventId = 512, Level = LogLevel.Warning, Message = "Failed to release the socket on {LocalEndPoint}")]
         public static partial void SocketDisposeFailed(ILogger logger, IPEndPoint localEndPoint, Exception exception);
 
-        [LoggerMessage(EventId = 513, Level = LogLevel.Debug, Message = "Sent {MessageType} of {Bytes} bytes to {Peer}")]
-        public static partial void MessageSent(ILogger logger, MessageType messageType, int bytes, IPEndPoint peer);
+        [LoggerMessage(EventId = 513, Level = LogLevel.Debug, Message = "Sent {MessageType} {ProtocolVersion} of {Bytes} bytes to {Peer}")]
+        public static partial void MessageSent(ILogger logger, MessageType messageType, ProtocolVersion protocolVersion, int bytes, IPEndPoint peer);
 
         [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Resolved seed {Seed} to {SeedAddr}")]
         public static partial void SeedResolved(ILogger logger, string seed, IPEndPoint seedAddr);

@@ -254,6 +254,17 @@ internal sealed partial class FailureDetector
     public double? Phi(ChitchatId id) =>
         _windows.TryGetValue(id, out var window) ? window.Phi(TimeProvider.GetTimestamp()) : null;
 
+    /// <summary>
+    /// Returns how long after its last heartbeat <paramref name="id"/> would be declared dead if no other heartbeat
+    /// came: the smoothed mean interval times the phi threshold (chitchat 0.13's <c>failure_detection_timeout</c>).
+    /// </summary>
+    /// <param name="id">The remote node.</param>
+    /// <returns>The timeout, or <see langword="null"/> when the node is unknown or has no recorded interval.</returns>
+    public TimeSpan? FailureDetectionTimeout(ChitchatId id) =>
+        _windows.TryGetValue(id, out var window) && window.MeanIntervalSeconds is { } mean
+            ? TimeSpan.FromSeconds(mean * _phiThreshold)
+            : null;
+
     /// <summary>Explains the detector's current view of <paramref name="id"/>.</summary>
     /// <param name="id">The remote node.</param>
     /// <param name="liveness">The verdict and the figures behind it, all computed at the same instant.</param>

@@ -46,6 +46,7 @@ internal sealed class ServerLoop
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PeriodicTimer _gossipTimer;
+    private readonly PeerProtocolVersions _protocolVersions;
 
     // Buffers of the gossip round, reused every round; only the loop touches them.
     private readonly HashSet<IPEndPoint> _peers = [];
@@ -86,6 +87,7 @@ internal sealed class ServerLoop
             SingleReader = true,
         });
         _gossipTimer = new PeriodicTimer(chitchat.Instance.Config.GossipInterval, timeProvider);
+        _protocolVersions = new PeerProtocolVersions(chitchat.Instance.Config.ProtocolVersion, timeProvider, logger);
 
         // Observe the outcome, so that an unobserved failure does not raise UnobservedTaskException.
         _termination.Task.ContinueWith(
@@ -94,6 +96,9 @@ internal sealed class ServerLoop
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
+
+    /// <summary>Gets the protocol version choice per peer (the rolling-upgrade rule).</summary>
+    internal PeerProtocolVersions ProtocolVersions => _protocolVersions;
 
     /// <summary>Gets the task that completes when the loop has ended and released the socket.</summary>
     public Task Termination => _termination.Task;
@@ -344,8 +349,9 @@ internal sealed class ServerLoop
     /// <summary>Processes a message under the lock, then sends the reply to its source address.</summary>
     private async ValueTask HandleMessageAsync(ReceivedMessage received, CancellationToken cancellationToken)
     {
-        var (from, message) = received;
+        var (from, message, _) = received;
         ChitchatServer.Log.MessageReceived(_logger, message.Type, from);
+        _protocolVersions.OnReceived(from, message);
         ChitchatMessage? reply;
         try
         {
@@ -368,8 +374,8 @@ internal sealed class ServerLoop
 
         try
         {
-            await _socket.SendAsync(from, reply, cancellationToken).ConfigureAwait(false);
-            LogSent(reply, from);
+            var sent = await _socket.SendAsync(from, reply, cancellationToken).ConfigureAwait(false);
+            LogSent(reply, sent, from);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -457,15 +463,16 @@ internal sealed class ServerLoop
     private async ValueTask GossipAsync(IPEndPoint peer, GossipKind kind, CancellationToken cancellationToken)
     {
         ChitchatMessage syn;
+        var version = _protocolVersions.NextSynVersion(peer);
         lock (_chitchat.Gate)
         {
-            syn = _chitchat.Instance.CreateSynMessage();
+            syn = _chitchat.Instance.CreateSynMessage(version);
         }
 
         try
         {
-            await _socket.SendAsync(peer, syn, cancellationToken).ConfigureAwait(false);
-            LogSent(syn, peer);
+            var sent = await _socket.SendAsync(peer, syn, cancellationToken).ConfigureAwait(false);
+            LogSent(syn, sent, peer);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -484,14 +491,8 @@ internal sealed class ServerLoop
         }
     }
 
-    private void LogSent(ChitchatMessage message, IPEndPoint peer)
-    {
-        // The length of an outgoing message is cheap (its delta is already encoded), but not free.
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            ChitchatServer.Log.MessageSent(_logger, message.Type, message.SerializedLength, peer);
-        }
-    }
+    private void LogSent(ChitchatMessage message, int bytes, IPEndPoint peer) =>
+        ChitchatServer.Log.MessageSent(_logger, message.Type, message.Version, bytes, peer);
 
     private void PublishSeeds(IReadOnlySet<IPEndPoint> seeds)
     {

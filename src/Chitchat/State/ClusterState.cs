@@ -89,6 +89,90 @@ internal sealed partial class ClusterState
         return digest;
     }
 
+    /// <summary>
+    /// Returns <paramref name="full"/> if it takes at most <paramref name="maxLength"/> bytes encoded in
+    /// <paramref name="version"/>, else a partial digest that does: the own node first, then the other members
+    /// in id order starting at <paramref name="rotation"/> and wrapping around, as many as fit.
+    /// <paramref name="rotation"/> then moves past the members included, so that the next partial digest
+    /// starts where this one stopped and every member's heartbeat keeps flowing.
+    /// </summary>
+    public static Digest FitDigest(Digest full, ChitchatId self, ProtocolVersion version, int maxLength, ref int rotation) =>
+        full.GetSerializedLength(version) <= maxLength ? full : PartialDigest(full, self, version, maxLength, ref rotation);
+
+    private static Digest PartialDigest(Digest full, ChitchatId self, ProtocolVersion version, int maxLength, ref int rotation)
+    {
+        var ids = full.Ids;
+        var entries = full.Entries;
+        var selfIndex = ids.IndexOf(self);
+        var others = ids.Length - (selfIndex >= 0 ? 1 : 0);
+        var start = others == 0 ? 0 : ((rotation % others) + others) % others;
+        var partial = new Digest();
+        using var stream = version == ProtocolVersion.V1 ? new CompressedStreamWriter(WireFormat.BlockThreshold) : null;
+        var length = 2;
+        var included = 0;
+
+        // Step -1 is the own node; then the other members in rotation order.
+        for (var step = selfIndex >= 0 ? -1 : 0; step < others; step++)
+        {
+            int index;
+            if (step < 0)
+            {
+                index = selfIndex;
+            }
+            else
+            {
+                // The position among the other members, mapped back to an index of the full digest.
+                var position = (start + step) % others;
+                index = selfIndex >= 0 && position >= selfIndex ? position + 1 : position;
+            }
+
+            var id = ids[index];
+            var entry = entries[index];
+            var entryLength = id.SerializedLength + NodeDigest.SerializedLength;
+            if (stream is null)
+            {
+                if (length + entryLength > maxLength)
+                {
+                    break;
+                }
+
+                length += entryLength;
+            }
+            else
+            {
+                // An upper bound of the finished stream (pending bytes counted uncompressed): what is added
+                // always fits, whatever zstd makes of the last block.
+                if (stream.SerializedLengthUpperBoundAfter(entryLength) > maxLength)
+                {
+                    break;
+                }
+
+                var writer = new WireWriter(stream.GetItemSpan(entryLength));
+                writer.WriteChitchatId(id);
+                writer.WriteU64(entry.Heartbeat);
+                writer.WriteU64(entry.LastGcVersion);
+                writer.WriteU64(entry.MaxVersion);
+                stream.CommitItem(entryLength);
+            }
+
+            partial.Add(id, entry.Heartbeat, entry.LastGcVersion, entry.MaxVersion);
+            if (step >= 0)
+            {
+                included++;
+            }
+        }
+
+        rotation = others == 0 ? 0 : (start + included) % others;
+        if (stream is not null)
+        {
+            // The bytes as built (own node first, then the rotation order): the receiver does not need the
+            // entries sorted, and these are the bytes whose length was checked.
+            partial.SetEncodedV1(stream.Finish());
+        }
+
+        return partial;
+    }
+
     /// <summary>Garbage-collects expired tombstones on every node state (BEHAVIOUR.md §4).</summary>
     public void GcKeysMarkedForDeletion(TimeSpan gracePeriod)
     {

@@ -7,8 +7,8 @@ namespace Chitchat.State;
 /// <remarks>Not thread-safe; used under the owner's lock.</remarks>
 internal sealed class ForgottenNodes
 {
-    /// <summary>The capacity Rust uses (<c>GARBAGE_COLLECTED_NODE_HISTORY_SIZE</c>).</summary>
-    public const int DefaultCapacity = 500;
+    /// <summary>The capacity chitchat 0.13 uses (<c>GARBAGE_COLLECTED_NODE_HISTORY_SIZE</c>; 500 in 0.10).</summary>
+    public const int DefaultCapacity = 5_000;
 
     private readonly int _capacity;
     private readonly Dictionary<ChitchatId, LinkedListNode<(ChitchatId Id, ulong Heartbeat)>> _index = [];

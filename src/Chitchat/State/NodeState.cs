@@ -318,6 +318,14 @@ public sealed class NodeState
 
     internal void RemoveKeyValueInternal(string key) => RemoveEntry(key);
 
+    /// <summary>Takes the versions of an out-of-band snapshot (the catch-up API); the recent-versions window starts over.</summary>
+    internal void ResetVersions(ulong lastGcVersion, ulong maxVersion)
+    {
+        LastGcVersion = lastGcVersion;
+        MaxVersion = maxVersion;
+        _recentVersions = null;
+    }
+
     /// <summary>Stores an entry, keeping the tombstone count and the recent-versions window up to date.</summary>
     private void Store(string key, VersionedValue value)
     {

@@ -54,7 +54,7 @@ internal sealed class DelayTransport : ITransport
 
         public IPEndPoint LocalEndPoint => _inner.LocalEndPoint;
 
-        public ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
+        public ValueTask<int> SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(to);
             ArgumentNullException.ThrowIfNull(message);
@@ -71,12 +71,13 @@ internal sealed class DelayTransport : ITransport
             {
                 // Too many messages in flight: drop this one, as a congested network would.
                 Interlocked.Decrement(ref _pendingSends);
-                return ValueTask.CompletedTask;
+                return ValueTask.FromResult(message.SerializedLength);
             }
 
-            // The caller's token governs only the call itself, not the delayed send.
+            // The caller's token governs only the call itself, not the delayed send. The result is the length the
+            // message will have on the wire.
             _ = SendLaterAsync(to, message, delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
-            return ValueTask.CompletedTask;
+            return ValueTask.FromResult(message.SerializedLength);
         }
 
         public ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>

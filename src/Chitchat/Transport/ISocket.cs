@@ -36,14 +36,18 @@ public interface ISocket : IAsyncDisposable
     /// <param name="to">The destination.</param>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Cancels the send.</param>
-    /// <returns>A task that completes when the datagram has been handed to the network.</returns>
+    /// <returns>
+    /// A task that completes when the datagram has been handed to the network, with the number of bytes that
+    /// went on the wire (the encoded length, for UDP what the operating system reported sent). Byte counters
+    /// and metrics use it, so they never encode a message twice.
+    /// </returns>
     /// <exception cref="MessageTooLargeException">
     /// The encoded message exceeds the transport's maximum datagram size; nothing was sent.
     /// </exception>
     /// <exception cref="IOException">The transport failed to send the datagram.</exception>
     /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default);
+    ValueTask<int> SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default);
 
     /// <summary>Waits for the next valid message.</summary>
     /// <remarks>
@@ -51,7 +55,10 @@ public interface ISocket : IAsyncDisposable
     /// peer sent. Only one receive may be pending at a time.
     /// </remarks>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The message and the address it came from (IPv4 addresses are never IPv4-mapped IPv6).</returns>
+    /// <returns>
+    /// The message, the address it came from (IPv4 addresses are never IPv4-mapped IPv6) and the length of the
+    /// datagram.
+    /// </returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The socket was disposed, before or during the wait.</exception>
     /// <exception cref="IOException">The socket is permanently broken.</exception>

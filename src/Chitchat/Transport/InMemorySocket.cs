@@ -37,14 +37,13 @@ internal sealed class InMemorySocket : ISocket
     /// <inheritdoc />
     /// <exception cref="MessageTooLargeException">The encoded message exceeds the broker's MTU.</exception>
     /// <exception cref="InvalidOperationException">The message does not survive an encode/decode round trip (a codec bug).</exception>
-    public ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
+    public ValueTask<int> SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(to);
         ArgumentNullException.ThrowIfNull(message);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
-        _broker.Send(LocalEndPoint, to, message);
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(_broker.Send(LocalEndPoint, to, message));
     }
 
     /// <inheritdoc />

@@ -136,7 +136,8 @@ public sealed partial class InMemoryTransport : ITransport
     }
 
     /// <summary>Routes one message. Port of chitchat <c>channel.rs</c> <c>ChannelTransport::send</c>.</summary>
-    internal void Send(IPEndPoint from, IPEndPoint to, ChitchatMessage message)
+    /// <returns>The encoded length of the message (counted even when it is dropped on the way).</returns>
+    internal int Send(IPEndPoint from, IPEndPoint to, ChitchatMessage message)
     {
         // 1. Encode and decode, to mimic the network and catch codec bugs.
         var (received, length) = RoundTrip(message);
@@ -163,7 +164,7 @@ public sealed partial class InMemoryTransport : ITransport
             // 4. A removed link drops silently.
             if (_removedLinks.Count > 0 && _removedLinks.Contains((from, to)))
             {
-                return;
+                return length;
             }
 
             // 5. So does an address nobody opened.
@@ -171,10 +172,12 @@ public sealed partial class InMemoryTransport : ITransport
         }
 
         // 6. And a full inbox (outside the lock: the inbox is thread-safe).
-        if (destination is not null && !destination.TryDeliver(new ReceivedMessage(new IPEndPoint(from.Address, from.Port), received)))
+        if (destination is not null && !destination.TryDeliver(new ReceivedMessage(new IPEndPoint(from.Address, from.Port), received, length)))
         {
             Log.InboxFull(_logger, destination.LocalEndPoint, from);
         }
+
+        return length;
     }
 
     /// <summary>Releases <paramref name="socket"/>'s address. Port of chitchat's <c>ChannelTransport::close</c>.</summary>
@@ -208,7 +211,7 @@ public sealed partial class InMemoryTransport : ITransport
                     $"The {message.Type} message announced {length} bytes but encoded {written}.");
             }
 
-            if (!ChitchatMessage.TryDeserialize(buffer.AsSpan(0, written), out var decoded, out var error))
+            if (!MessageCodec.TryDecode(buffer.AsSpan(0, written), out var decoded, out var error, out var consumed))
             {
                 throw new InvalidOperationException($"The encoded {message.Type} message does not decode: {error}.");
             }
@@ -218,7 +221,6 @@ public sealed partial class InMemoryTransport : ITransport
                 throw new InvalidOperationException($"The {message.Type} message changed in an encode/decode round trip.");
             }
 
-            var consumed = ConsumedLength(decoded);
             if (consumed != written)
             {
                 throw new InvalidOperationException(
@@ -232,17 +234,6 @@ public sealed partial class InMemoryTransport : ITransport
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    /// <summary>The bytes the decoder read, computed without re-encoding (and recompressing) any delta.</summary>
-    private static int ConsumedLength(ChitchatMessage decoded) => decoded switch
-    {
-        ChitchatMessage.SynAck synAck => WireFormat.HeaderLength + synAck.Digest.SerializedLength + DecodedLength(synAck.Delta),
-        ChitchatMessage.Ack ack => WireFormat.HeaderLength + DecodedLength(ack.Delta),
-        _ => decoded.SerializedLength,
-    };
-
-    // The decoder returns Delta.Empty, whose DecodedLength is 0, for the 1-byte empty delta.
-    private static int DecodedLength(Delta delta) => delta.DecodedLength == 0 ? delta.SerializedLength : delta.DecodedLength;
 
     /// <summary>Copies an address (the caller may mutate theirs), mapping IPv4-mapped IPv6 to IPv4.</summary>
     private static IPEndPoint Normalize(IPEndPoint endPoint)

@@ -43,7 +43,7 @@ internal sealed class MessageDropTransport : ITransport
 
         public IPEndPoint LocalEndPoint => _inner.LocalEndPoint;
 
-        public ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
+        public ValueTask<int> SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(to);
             ArgumentNullException.ThrowIfNull(message);
@@ -54,7 +54,8 @@ internal sealed class MessageDropTransport : ITransport
                 drop = _random.NextDouble() < _probability;
             }
 
-            return drop ? ValueTask.CompletedTask : _inner.SendAsync(to, message, cancellationToken);
+            // A dropped message reports the length it would have had on the wire, as a lost datagram would.
+            return drop ? ValueTask.FromResult(message.SerializedLength) : _inner.SendAsync(to, message, cancellationToken);
         }
 
         public ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>

@@ -90,7 +90,7 @@ internal sealed partial class UdpSocket : ISocket
     }
 
     /// <inheritdoc />
-    public async ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
+    public async ValueTask<int> SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(to);
         ArgumentNullException.ThrowIfNull(message);
@@ -115,7 +115,7 @@ internal sealed partial class UdpSocket : ISocket
         try
         {
             var written = message.Serialize(buffer);
-            await _socket.SendToAsync(buffer.AsMemory(0, written), SocketFlags.None, destination, cancellationToken)
+            return await _socket.SendToAsync(buffer.AsMemory(0, written), SocketFlags.None, destination, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (SocketException ex) when (Volatile.Read(ref _disposed) != 0)
@@ -174,7 +174,7 @@ internal sealed partial class UdpSocket : ISocket
 
                 if (ChitchatMessage.TryDeserialize(_receiveBuffer.AsSpan(0, length), out var message, out var error))
                 {
-                    return new ReceivedMessage(CreateSourceEndPoint(), message);
+                    return new ReceivedMessage(CreateSourceEndPoint(), message, length);
                 }
 
                 // Only build the source address when it will be logged: junk must not allocate.

@@ -3,22 +3,23 @@ using System.Buffers;
 namespace Chitchat.Wire;
 
 /// <summary>
-/// Decodes the block stream of a delta (PROTOCOL.md §6.3): <c>01 len zstd-frame</c> and <c>02 len raw</c>
-/// blocks, terminated by <c>00</c>, concatenated into one byte stream.
+/// Decodes a block stream (the framing of deltas and of V1 digests): <c>01 len zstd-frame</c> and
+/// <c>02 len raw</c> blocks, terminated by <c>00</c>, concatenated into one byte stream.
 /// </summary>
 /// <remarks>
-/// Port of chitchat <c>serialize.rs</c> <c>deserialize_stream</c> (the block part). Each compressed block may
-/// expand to at most 65,535 bytes, as in Rust; in addition the whole stream may expand to at most
-/// <see cref="MessageCodec.MaxDecompressedDeltaLength"/> bytes (a .NET hardening, see
-/// <see cref="MessageCodec"/>). The encoder is <see cref="CompressedStreamWriter"/>.
+/// Each compressed block may expand to at most 65,535 bytes, as in Rust; in addition every stream of one
+/// datagram together may expand to at most <see cref="MessageCodec.MaxDecompressedLength"/> bytes (a .NET
+/// hardening, see <see cref="MessageCodec"/>): the caller passes what is left of that budget. The encoder is
+/// <see cref="CompressedStreamWriter"/>.
 /// </remarks>
 internal static class BlockStream
 {
     /// <summary>
     /// Decodes a block stream starting at the reader's position. On success <paramref name="data"/> is rented
     /// from <see cref="ArrayPool{T}.Shared"/> and the caller returns it; on failure nothing is left rented.
+    /// <paramref name="maxLength"/> caps the decompressed length.
     /// </summary>
-    public static bool TryDecode(ref WireReader reader, out byte[] data, out int dataLength, out DecodeError error)
+    public static bool TryDecode(ref WireReader reader, int maxLength, out byte[] data, out int dataLength, out DecodeError error)
     {
         data = ArrayPool<byte>.Shared.Rent(1024);
         dataLength = 0;
@@ -46,12 +47,12 @@ internal static class BlockStream
                 return Fail(reader.Error, ref data, ref dataLength, out error);
             }
 
-            var room = MessageCodec.MaxDecompressedDeltaLength - dataLength;
+            var room = maxLength - dataLength;
             if (blockType == 2)
             {
                 if (length > room)
                 {
-                    return Fail(new DecodeError(DecodeErrorKind.DecompressedDeltaTooLarge, blockStart), ref data, ref dataLength, out error);
+                    return Fail(new DecodeError(DecodeErrorKind.DecompressedTooLarge, blockStart), ref data, ref dataLength, out error);
                 }
 
                 Grow(ref data, dataLength, length);
@@ -65,7 +66,7 @@ internal static class BlockStream
             if (!ZstdBlockCodec.TryDecompress(payload, data.AsSpan(dataLength, window), out var written))
             {
                 var kind = window < WireFormat.MaxDecompressedBlockLength
-                    ? DecodeErrorKind.DecompressedDeltaTooLarge
+                    ? DecodeErrorKind.DecompressedTooLarge
                     : DecodeErrorKind.InvalidCompressedBlock;
                 return Fail(new DecodeError(kind, blockStart), ref data, ref dataLength, out error);
             }
@@ -81,7 +82,7 @@ internal static class BlockStream
     public static bool TryDecode(ReadOnlySpan<byte> source, out byte[] data, out int consumed, out DecodeError error)
     {
         var reader = new WireReader(source);
-        if (!TryDecode(ref reader, out var rented, out var length, out error))
+        if (!TryDecode(ref reader, MessageCodec.MaxDecompressedLength, out var rented, out var length, out error))
         {
             data = [];
             consumed = 0;
@@ -111,7 +112,7 @@ internal static class BlockStream
             return;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(buffer.Length * 2, MessageCodec.MaxDecompressedDeltaLength)));
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(buffer.Length * 2, MessageCodec.MaxDecompressedLength)));
         buffer.AsSpan(0, used).CopyTo(grown);
         ArrayPool<byte>.Shared.Return(buffer);
         buffer = grown;

@@ -4,19 +4,32 @@ namespace Chitchat.Wire;
 
 /// <summary>
 /// A chitchat protocol message: the three steps of the Scuttlebutt handshake and the wrong-cluster reply.
-/// One message travels as one UDP datagram (PROTOCOL.md §3).
+/// One message travels as one UDP datagram.
 /// </summary>
-/// <remarks>Messages are immutable once built; safe to share between threads.</remarks>
+/// <remarks>
+/// Each message carries the <see cref="ProtocolVersion"/> it is encoded in (only the digest encoding depends on
+/// it). Messages are immutable once built; safe to share between threads.
+/// </remarks>
 public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
 {
-    private protected ChitchatMessage()
+    private protected ChitchatMessage(ProtocolVersion version)
     {
+        if (version is not (ProtocolVersion.V0 or ProtocolVersion.V1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown protocol version.");
+        }
+
+        Version = version;
     }
 
     /// <summary>Gets the wire code of the message type.</summary>
     public abstract MessageType Type { get; }
 
+    /// <summary>Gets the protocol version the message is encoded in (the third byte of the datagram).</summary>
+    public ProtocolVersion Version { get; }
+
     /// <summary>Gets the number of bytes the message takes on the wire, header included.</summary>
+    /// <remarks>For a V1 Syn or SynAck this compresses the digest the first time (the bytes are kept for sending).</remarks>
     public int SerializedLength => WireFormat.HeaderLength + BodyLength;
 
     private protected abstract int BodyLength { get; }
@@ -36,7 +49,7 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
 
         var writer = new WireWriter(destination);
         writer.WriteU16(WireFormat.MagicNumber);
-        writer.WriteU8(WireFormat.ProtocolVersion);
+        writer.WriteU8((byte)Version);
         writer.WriteU8((byte)Type);
         WriteBody(ref writer);
         return writer.Position;
@@ -100,6 +113,11 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     /// <inheritdoc />
     public override int GetHashCode() => (int)Type;
 
+    /// <summary>Returns the same message encoded in <paramref name="version"/> (this instance if it already is).</summary>
+    /// <param name="version">The protocol version.</param>
+    /// <returns>The message in that version.</returns>
+    public abstract ChitchatMessage WithVersion(ProtocolVersion version);
+
     /// <summary>The first step: the initiator's digest and cluster id.</summary>
     public sealed class Syn : ChitchatMessage
     {
@@ -108,7 +126,9 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         /// <summary>Creates a Syn.</summary>
         /// <param name="clusterId">The initiator's cluster id.</param>
         /// <param name="digest">The initiator's digest.</param>
-        public Syn(string clusterId, Digest digest)
+        /// <param name="version">The protocol version to encode it in.</param>
+        public Syn(string clusterId, Digest digest, ProtocolVersion version = ProtocolVersion.V0)
+            : base(version)
         {
             ArgumentNullException.ThrowIfNull(clusterId);
             ArgumentNullException.ThrowIfNull(digest);
@@ -126,24 +146,28 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         /// <inheritdoc />
         public override MessageType Type => MessageType.Syn;
 
-        private protected override int BodyLength => Digest.SerializedLength + _clusterIdLength;
+        private protected override int BodyLength => Digest.GetSerializedLength(Version) + _clusterIdLength;
+
+        /// <inheritdoc />
+        public override ChitchatMessage WithVersion(ProtocolVersion version) =>
+            version == Version ? this : new Syn(ClusterId, Digest, version);
 
         private protected override void WriteBody(ref WireWriter writer)
         {
             // The digest comes first on the wire.
-            Digest.Write(ref writer);
+            Digest.Write(ref writer, Version);
             writer.WriteString(ClusterId);
         }
 
         /// <inheritdoc />
         public override bool Equals(ChitchatMessage? other) =>
-            other is Syn syn && string.Equals(ClusterId, syn.ClusterId, StringComparison.Ordinal) && Digest.Equals(syn.Digest);
+            other is Syn syn && Version == syn.Version && string.Equals(ClusterId, syn.ClusterId, StringComparison.Ordinal) && Digest.Equals(syn.Digest);
 
         /// <inheritdoc />
         public override int GetHashCode() => HashCode.Combine(Type, ClusterId);
 
         /// <inheritdoc />
-        public override string ToString() => $"Syn(cluster {ClusterId}, {Digest.Count} digest entries)";
+        public override string ToString() => $"Syn {Version}(cluster {ClusterId}, {Digest.Count} digest entries)";
     }
 
     /// <summary>The second step: the responder's digest and the delta the initiator is missing.</summary>
@@ -152,7 +176,9 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         /// <summary>Creates a SynAck.</summary>
         /// <param name="digest">The responder's digest.</param>
         /// <param name="delta">The updates the initiator is missing.</param>
-        public SynAck(Digest digest, Delta delta)
+        /// <param name="version">The protocol version to encode it in.</param>
+        public SynAck(Digest digest, Delta delta, ProtocolVersion version = ProtocolVersion.V0)
+            : base(version)
         {
             ArgumentNullException.ThrowIfNull(digest);
             ArgumentNullException.ThrowIfNull(delta);
@@ -169,24 +195,28 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         /// <inheritdoc />
         public override MessageType Type => MessageType.SynAck;
 
-        private protected override int BodyLength => Digest.SerializedLength + Delta.SerializedLength;
+        private protected override int BodyLength => Digest.GetSerializedLength(Version) + Delta.SerializedLength;
+
+        /// <inheritdoc />
+        public override ChitchatMessage WithVersion(ProtocolVersion version) =>
+            version == Version ? this : new SynAck(Digest, Delta, version);
 
         private protected override void WriteBody(ref WireWriter writer)
         {
-            Digest.Write(ref writer);
+            Digest.Write(ref writer, Version);
             Delta.Write(ref writer);
         }
 
         /// <inheritdoc />
         public override bool Equals(ChitchatMessage? other) =>
-            other is SynAck synAck && Digest.Equals(synAck.Digest) && Delta.Equals(synAck.Delta);
+            other is SynAck synAck && Version == synAck.Version && Digest.Equals(synAck.Digest) && Delta.Equals(synAck.Delta);
 
         /// <inheritdoc />
         public override int GetHashCode() => HashCode.Combine(Type, Digest.Count);
 
         /// <inheritdoc />
         public override string ToString() =>
-            $"SynAck({Digest.Count} digest entries, {Delta.NodeDeltas.Count} node deltas)";
+            $"SynAck {Version}({Digest.Count} digest entries, {Delta.NodeDeltas.Count} node deltas)";
     }
 
     /// <summary>The third step: the delta the responder is missing.</summary>
@@ -194,7 +224,9 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
     {
         /// <summary>Creates an Ack.</summary>
         /// <param name="delta">The updates the responder is missing.</param>
-        public Ack(Delta delta)
+        /// <param name="version">The protocol version of the header (an Ack's body is the same in every version).</param>
+        public Ack(Delta delta, ProtocolVersion version = ProtocolVersion.V0)
+            : base(version)
         {
             ArgumentNullException.ThrowIfNull(delta);
             Delta = delta;
@@ -208,44 +240,64 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
 
         private protected override int BodyLength => Delta.SerializedLength;
 
+        /// <inheritdoc />
+        public override ChitchatMessage WithVersion(ProtocolVersion version) =>
+            version == Version ? this : new Ack(Delta, version);
+
         private protected override void WriteBody(ref WireWriter writer) => Delta.Write(ref writer);
 
         /// <inheritdoc />
-        public override bool Equals(ChitchatMessage? other) => other is Ack ack && Delta.Equals(ack.Delta);
+        public override bool Equals(ChitchatMessage? other) => other is Ack ack && Version == ack.Version && Delta.Equals(ack.Delta);
 
         /// <inheritdoc />
         public override int GetHashCode() => HashCode.Combine(Type, Delta.NodeDeltas.Count);
 
         /// <inheritdoc />
-        public override string ToString() => $"Ack({Delta.NodeDeltas.Count} node deltas)";
+        public override string ToString() => $"Ack {Version}({Delta.NodeDeltas.Count} node deltas)";
     }
 
     /// <summary>The reply to a Syn from another cluster.</summary>
     public sealed class BadCluster : ChitchatMessage
     {
-        private BadCluster()
+        private static readonly BadCluster s_v1 = new(ProtocolVersion.V1);
+
+        private BadCluster(ProtocolVersion version)
+            : base(version)
         {
         }
 
-        /// <summary>Gets the single instance.</summary>
-        public static BadCluster Instance { get; } = new();
+        /// <summary>Gets the BadCluster message of protocol version 0.</summary>
+        public static BadCluster Instance { get; } = new(ProtocolVersion.V0);
 
         /// <inheritdoc />
         public override MessageType Type => MessageType.BadCluster;
 
         private protected override int BodyLength => 0;
 
+        /// <summary>Gets the BadCluster message of <paramref name="version"/>.</summary>
+        /// <param name="version">The protocol version.</param>
+        /// <returns>The message (a shared instance).</returns>
+        public static BadCluster ForVersion(ProtocolVersion version) => version switch
+        {
+            ProtocolVersion.V0 => Instance,
+            ProtocolVersion.V1 => s_v1,
+            _ => throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown protocol version."),
+        };
+
+        /// <inheritdoc />
+        public override ChitchatMessage WithVersion(ProtocolVersion version) => ForVersion(version);
+
         private protected override void WriteBody(ref WireWriter writer)
         {
         }
 
         /// <inheritdoc />
-        public override bool Equals(ChitchatMessage? other) => other is BadCluster;
+        public override bool Equals(ChitchatMessage? other) => other is BadCluster badCluster && Version == badCluster.Version;
 
         /// <inheritdoc />
         public override int GetHashCode() => (int)Type;
 
         /// <inheritdoc />
-        public override string ToString() => "BadCluster";
+        public override string ToString() => $"BadCluster {Version}";
     }
 }

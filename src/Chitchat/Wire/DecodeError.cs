@@ -1,6 +1,6 @@
 namespace Chitchat.Wire;
 
-/// <summary>The reason a datagram was rejected by <see cref="MessageCodec.TryDecode"/>.</summary>
+/// <summary>The reason a datagram was rejected by <see cref="MessageCodec.TryDecode(ReadOnlySpan{byte}, out ChitchatMessage?, out DecodeError)"/>.</summary>
 /// <param name="Kind">The category of the error.</param>
 /// <param name="Offset">
 /// The byte offset at which decoding failed: in the datagram, or in the decompressed delta operation
@@ -20,8 +20,8 @@ public readonly record struct DecodeError(DecodeErrorKind Kind, int Offset)
         DecodeErrorKind.InvalidIpVersion => $"invalid IP version tag at offset {Offset}",
         DecodeErrorKind.InvalidBlockType => "invalid block type",
         DecodeErrorKind.InvalidCompressedBlock => $"failed to decompress block at offset {Offset}",
-        DecodeErrorKind.DecompressedDeltaTooLarge =>
-            $"decompressed delta exceeds {MessageCodec.MaxDecompressedDeltaLength} bytes",
+        DecodeErrorKind.DecompressedTooLarge =>
+            $"the datagram decompresses to more than {MessageCodec.MaxDecompressedLength} bytes",
         DecodeErrorKind.InvalidOpTag => $"unknown delta operation tag at offset {Offset}",
         DecodeErrorKind.OpWithoutNode => "received a key-value op without a node op before.",
         DecodeErrorKind.DuplicateNode => "a node appears twice in the same delta",

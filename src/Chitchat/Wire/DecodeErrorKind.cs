@@ -9,7 +9,7 @@ public enum DecodeErrorKind
     /// <summary>The first two bytes are not the chitchat magic number.</summary>
     InvalidMagicNumber,
 
-    /// <summary>The protocol version byte is not 0.</summary>
+    /// <summary>The protocol version byte is neither 0 nor 1.</summary>
     InvalidProtocolVersion,
 
     /// <summary>The message type byte is missing or not one of Syn, SynAck, Ack, BadCluster.</summary>
@@ -24,14 +24,14 @@ public enum DecodeErrorKind
     /// <summary>An IP address tag is neither 4 nor 6.</summary>
     InvalidIpVersion,
 
-    /// <summary>A delta block type is not 0, 1 or 2.</summary>
+    /// <summary>A block type of a delta or V1 digest is not 0, 1 or 2.</summary>
     InvalidBlockType,
 
     /// <summary>A compressed block is not a valid zstd frame, or decompresses to more than 65,535 bytes.</summary>
     InvalidCompressedBlock,
 
-    /// <summary>The decompressed delta exceeds <see cref="MessageCodec.MaxDecompressedDeltaLength"/>.</summary>
-    DecompressedDeltaTooLarge,
+    /// <summary>What the datagram decompresses to (V1 digest and delta) exceeds <see cref="MessageCodec.MaxDecompressedLength"/>.</summary>
+    DecompressedTooLarge,
 
     /// <summary>A delta operation tag is not 0, 1 or 2.</summary>
     InvalidOpTag,

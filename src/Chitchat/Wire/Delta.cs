@@ -84,15 +84,16 @@ public sealed class Delta : IEquatable<Delta>
     }
 
     /// <summary>Decodes a block stream and its operations (PROTOCOL.md §5.4 and §6.3).</summary>
-    internal static bool TryRead(ref WireReader reader, out Delta delta, out DecodeError error)
+    internal static bool TryRead(ref WireReader reader, ref int decompressionBudget, out Delta delta, out DecodeError error)
     {
         delta = Empty;
         var start = reader.Position;
-        if (!BlockStream.TryDecode(ref reader, out var data, out var dataLength, out error))
+        if (!BlockStream.TryDecode(ref reader, decompressionBudget, out var data, out var dataLength, out error))
         {
             return false;
         }
 
+        decompressionBudget -= dataLength;
         try
         {
             var consumed = reader.Position - start;

@@ -5,9 +5,16 @@ namespace Chitchat.Wire;
 /// deletion), its heartbeat, last garbage-collected version and max version.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Entries are kept sorted by <see cref="ChitchatId"/>, which is the order Rust writes them in; adding
 /// an id that is already present replaces its entry (as the Rust decoder does for duplicates).
-/// Not thread-safe while being built; read-only use from several threads is safe.
+/// </para>
+/// <para>
+/// The encoding depends on the protocol version: <see cref="ProtocolVersion.V0"/> writes an entry count and
+/// the entries; <see cref="ProtocolVersion.V1"/> writes the same entries without a count, as a zstd block
+/// stream. The V1 bytes are computed once, on first use, and kept until the digest changes.
+/// </para>
+/// <para>Not thread-safe while being built; read-only use from several threads is safe.</para>
 /// </remarks>
 public sealed class Digest : IEquatable<Digest>
 {
@@ -17,6 +24,7 @@ public sealed class Digest : IEquatable<Digest>
     private NodeDigest[] _nodeDigests;
     private int _count;
     private int _serializedLength = 2;
+    private byte[]? _encodedV1;
     private View? _view;
 
     /// <summary>Creates an empty digest.</summary>
@@ -41,8 +49,11 @@ public sealed class Digest : IEquatable<Digest>
     /// <summary>Gets the entries in <see cref="ChitchatId"/> order.</summary>
     public IReadOnlyDictionary<ChitchatId, NodeDigest> NodeDigests => _view ??= new View(this);
 
-    /// <summary>Gets the number of bytes the digest takes on the wire.</summary>
+    /// <summary>Gets the number of bytes the digest takes on the wire in protocol version 0.</summary>
     public int SerializedLength => _serializedLength;
+
+    /// <summary>Gets the number of bytes of the entries, without any framing (the V1 content).</summary>
+    internal int EntriesLength => _serializedLength - 2;
 
     /// <summary>Gets the ids in order (parallel to <see cref="Entries"/>).</summary>
     internal ReadOnlySpan<ChitchatId> Ids => _ids.AsSpan(0, _count);
@@ -86,6 +97,53 @@ public sealed class Digest : IEquatable<Digest>
         _nodeDigests[index] = nodeDigest;
         _count++;
         _serializedLength += id.SerializedLength + NodeDigest.SerializedLength;
+        _encodedV1 = null;
+    }
+
+    /// <summary>Gets the number of bytes the digest takes on the wire in <paramref name="version"/>.</summary>
+    /// <param name="version">The protocol version of the message that carries the digest.</param>
+    /// <returns>The encoded length. For <see cref="ProtocolVersion.V1"/> this compresses the digest (once).</returns>
+    public int GetSerializedLength(ProtocolVersion version) =>
+        version == ProtocolVersion.V0 ? _serializedLength : EncodedV1.Length;
+
+    /// <summary>Sets the V1 bytes of a digest built in another order than the id order (a partial digest).</summary>
+    internal void SetEncodedV1(byte[] encoded) => _encodedV1 = encoded;
+
+    /// <summary>The V1 encoding: the entries as a block stream with a fixed 16,384-byte threshold.</summary>
+    private byte[] EncodedV1 => _encodedV1 ??= EncodeV1();
+
+    internal void Write(ref WireWriter writer, ProtocolVersion version)
+    {
+        if (version == ProtocolVersion.V0)
+        {
+            Write(ref writer);
+        }
+        else
+        {
+            writer.WriteBytes(EncodedV1);
+        }
+    }
+
+    private byte[] EncodeV1()
+    {
+        // As Rust: the id and the 24-byte node digest are appended as two items. Blocks are cut only at multiples
+        // of the threshold, so this gives the same bytes as one item per entry.
+        using var stream = new CompressedStreamWriter(WireFormat.BlockThreshold);
+        for (var i = 0; i < _count; i++)
+        {
+            var id = _ids[i];
+            var idWriter = new WireWriter(stream.GetItemSpan(id.SerializedLength));
+            idWriter.WriteChitchatId(id);
+            stream.CommitItem(id.SerializedLength);
+            var nodeDigest = _nodeDigests[i];
+            var digestWriter = new WireWriter(stream.GetItemSpan(NodeDigest.SerializedLength));
+            digestWriter.WriteU64(nodeDigest.Heartbeat);
+            digestWriter.WriteU64(nodeDigest.LastGcVersion);
+            digestWriter.WriteU64(nodeDigest.MaxVersion);
+            stream.CommitItem(NodeDigest.SerializedLength);
+        }
+
+        return stream.Finish();
     }
 
     /// <summary>Looks up the entry of <paramref name="id"/>.</summary>
@@ -119,6 +177,55 @@ public sealed class Digest : IEquatable<Digest>
         }
     }
 
+    /// <summary>
+    /// Decodes a digest in <paramref name="version"/>. A V1 digest's decompressed content counts against
+    /// <paramref name="decompressionBudget"/>, the bytes one datagram may still expand to.
+    /// </summary>
+    internal static bool TryRead(ref WireReader reader, ProtocolVersion version, ref int decompressionBudget, out Digest digest, out DecodeError error)
+    {
+        if (version == ProtocolVersion.V0)
+        {
+            var read = TryRead(ref reader, out digest);
+            error = read ? default : reader.Error;
+            return read;
+        }
+
+        digest = null!;
+        if (!BlockStream.TryDecode(ref reader, decompressionBudget, out var content, out var contentLength, out error))
+        {
+            return false;
+        }
+
+        decompressionBudget -= contentLength;
+        try
+        {
+            // Entries until the content is exhausted: there is no count. Never pre-allocate more entries than
+            // the content can hold.
+            var entries = new WireReader(content.AsSpan(0, contentLength));
+            var result = new Digest(Math.Min(contentLength / MinimumEntryLength, 1024));
+            while (!entries.IsEmpty)
+            {
+                if (!entries.TryReadChitchatId(out var id)
+                    || !entries.TryReadU64(out var heartbeat)
+                    || !entries.TryReadU64(out var lastGcVersion)
+                    || !entries.TryReadU64(out var maxVersion))
+                {
+                    error = entries.Error;
+                    return false;
+                }
+
+                result.Add(id, heartbeat, lastGcVersion, maxVersion);
+            }
+
+            digest = result;
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(content);
+        }
+    }
+
     internal static bool TryRead(ref WireReader reader, out Digest digest)
     {
         digest = null!;
@@ -127,8 +234,7 @@ public sealed class Digest : IEquatable<Digest>
             return false;
         }
 
-        // Each entry takes at least 2 + 8 + 7 + 24 bytes: never pre-allocate more than the datagram can hold.
-        const int MinimumEntryLength = 41;
+        // Never pre-allocate more than the datagram can hold.
         var result = new Digest(Math.Min(count, reader.Remaining / MinimumEntryLength));
         for (var i = 0; i < count; i++)
         {
@@ -171,6 +277,9 @@ public sealed class Digest : IEquatable<Digest>
 
     /// <inheritdoc />
     public override int GetHashCode() => Count;
+
+    // Each entry takes at least 2 + 8 + 7 + 24 bytes.
+    private const int MinimumEntryLength = 41;
 
     // Binary search by id: the index if found, else the bitwise complement of the insertion point.
     private int IndexOf(ChitchatId id) => Array.BinarySearch(_ids, 0, _count, id);

@@ -1,20 +1,21 @@
 namespace Chitchat.Wire;
 
-/// <summary>Decodes datagrams into <see cref="ChitchatMessage"/> (PROTOCOL.md §3 and §8).</summary>
+/// <summary>Decodes datagrams of protocol version 0 or 1 into <see cref="ChitchatMessage"/>.</summary>
 /// <remarks>
 /// This is a security boundary: anyone can send a UDP datagram. Every length is checked against the
 /// bytes that remain before anything is allocated; compressed blocks are decompressed into bounded
-/// buffers; the whole decompressed delta of one datagram is capped at
-/// <see cref="MaxDecompressedDeltaLength"/> bytes (Rust caps only each block at 65,535 bytes, so a
+/// buffers; everything one datagram decompresses to (a V1 digest and a delta together) is capped at
+/// <see cref="MaxDecompressedLength"/> bytes (Rust caps only each block at 65,535 bytes, so a
 /// 65,507-byte datagram of tiny zstd frames could otherwise expand to hundreds of megabytes).
 /// </remarks>
 public static class MessageCodec
 {
     /// <summary>
-    /// The largest decompressed delta accepted in one datagram: 4 MiB. A Rust sender's delta is at most
-    /// 65,506 framed bytes; with realistic compression ratios its content stays far below this cap.
+    /// The most bytes the compressed parts of one datagram (a V1 digest and a delta) may decompress to, together:
+    /// 4 MiB. A genuine message is at most 65,507 framed bytes; with realistic compression ratios its content
+    /// stays far below this cap.
     /// </summary>
-    public const int MaxDecompressedDeltaLength = 4 * 1024 * 1024;
+    public const int MaxDecompressedLength = 4 * 1024 * 1024;
 
     /// <summary>Decodes a datagram; see <see cref="ChitchatMessage.TryDeserialize"/>.</summary>
     /// <param name="datagram">The payload.</param>
@@ -24,9 +25,18 @@ public static class MessageCodec
     public static bool TryDecode(
         ReadOnlySpan<byte> datagram,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message,
-        out DecodeError error)
+        out DecodeError error) =>
+        TryDecode(datagram, out message, out error, out _);
+
+    /// <summary>Decodes a datagram and tells how many of its bytes the message took (the rest is ignored).</summary>
+    internal static bool TryDecode(
+        ReadOnlySpan<byte> datagram,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message,
+        out DecodeError error,
+        out int consumed)
     {
         message = null;
+        consumed = 0;
         if (datagram.Length < 3)
         {
             error = new DecodeError(DecodeErrorKind.BufferTooSmall, 0);
@@ -41,8 +51,8 @@ public static class MessageCodec
             return false;
         }
 
-        reader.TryReadU8(out var version);
-        if (version != WireFormat.ProtocolVersion)
+        reader.TryReadU8(out var versionByte);
+        if (versionByte > (byte)WireFormat.LatestProtocolVersion)
         {
             error = new DecodeError(DecodeErrorKind.InvalidProtocolVersion, 2);
             return false;
@@ -54,48 +64,51 @@ public static class MessageCodec
             return false;
         }
 
+        var version = (ProtocolVersion)versionByte;
+        var decompressionBudget = MaxDecompressedLength;
         switch ((MessageType)type)
         {
             case MessageType.Syn:
-                if (!Digest.TryRead(ref reader, out var synDigest) || !reader.TryReadString(out var clusterId))
+                if (!Digest.TryRead(ref reader, version, ref decompressionBudget, out var synDigest, out error))
+                {
+                    return false;
+                }
+
+                if (!reader.TryReadString(out var clusterId))
                 {
                     error = reader.Error;
                     return false;
                 }
 
-                message = new ChitchatMessage.Syn(clusterId, synDigest);
+                message = new ChitchatMessage.Syn(clusterId, synDigest, version);
                 break;
 
             case MessageType.SynAck:
-                if (!Digest.TryRead(ref reader, out var synAckDigest))
-                {
-                    error = reader.Error;
-                    return false;
-                }
-
-                if (!Delta.TryRead(ref reader, out var synAckDelta, out error))
+                if (!Digest.TryRead(ref reader, version, ref decompressionBudget, out var synAckDigest, out error)
+                    || !Delta.TryRead(ref reader, ref decompressionBudget, out var synAckDelta, out error))
                 {
                     return false;
                 }
 
-                message = new ChitchatMessage.SynAck(synAckDigest, synAckDelta);
+                message = new ChitchatMessage.SynAck(synAckDigest, synAckDelta, version);
                 break;
 
             case MessageType.Ack:
-                if (!Delta.TryRead(ref reader, out var ackDelta, out error))
+                if (!Delta.TryRead(ref reader, ref decompressionBudget, out var ackDelta, out error))
                 {
                     return false;
                 }
 
-                message = new ChitchatMessage.Ack(ackDelta);
+                message = new ChitchatMessage.Ack(ackDelta, version);
                 break;
 
             default:
-                message = ChitchatMessage.BadCluster.Instance;
+                message = ChitchatMessage.BadCluster.ForVersion(version);
                 break;
         }
 
         error = default;
+        consumed = reader.Position;
         return true;
     }
 }

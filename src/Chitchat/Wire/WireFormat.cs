@@ -2,14 +2,20 @@ using System.Text;
 
 namespace Chitchat.Wire;
 
-/// <summary>Constants and size helpers of the chitchat 0.10 wire format (PROTOCOL.md).</summary>
+/// <summary>Constants and size helpers of the chitchat wire format.</summary>
 internal static class WireFormat
 {
     /// <summary>The magic number at the start of every message (bytes <c>53 b0</c>).</summary>
     public const ushort MagicNumber = 45_139;
 
-    /// <summary>The only protocol version (V0).</summary>
-    public const byte ProtocolVersion = 0;
+    /// <summary>The newest protocol version this library speaks.</summary>
+    public const ProtocolVersion LatestProtocolVersion = Chitchat.ProtocolVersion.V1;
+
+    /// <summary>
+    /// The budget of an Ack's delta: the datagram payload less the 4-byte header (chitchat 0.13; 0.10 reserved
+    /// only one byte, so its Acks were cut 3 bytes later).
+    /// </summary>
+    public const int AckDeltaBudget = MaxUdpDatagramPayloadSize - HeaderLength;
 
     /// <summary>Size of the message header: magic, version and message type.</summary>
     public const int HeaderLength = 4;
@@ -17,7 +23,10 @@ internal static class WireFormat
     /// <summary>The largest UDP payload chitchat budgets for (the IPv4 UDP maximum).</summary>
     public const int MaxUdpDatagramPayloadSize = 65_507;
 
-    /// <summary>Delta blocks are cut every this many uncompressed bytes (or the MTU when smaller).</summary>
+    /// <summary>
+    /// Delta blocks are cut every this many uncompressed bytes (or the MTU when smaller); V1 digest blocks
+    /// always at this many.
+    /// </summary>
     public const int BlockThreshold = 16_384;
 
     /// <summary>The delta builder refuses budgets below this many bytes.</summary>

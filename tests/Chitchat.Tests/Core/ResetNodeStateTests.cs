@@ -38,18 +38,44 @@ public sealed class ResetNodeStateTests
         state4.Set("foo", "bar");
         state4.Set("qux", "baz");
         state4.Set("toto", "titi");
+
+        // chitchat 0.13: (gc 1337, max 2) is newer than (gc 0, max 3), so the snapshot applies (0.10.1 ignored it
+        // because 2 < 3), and its max version is stored.
         node.ResetNodeStateIfUpdate(node4, [Vv("foo", "bar", 1), Vv("qux", "baz", 2)], 2, 1_337);
-        state4.KeyValues.Should().Equal(Kv("foo", "bar"), Kv("qux", "baz"), Kv("toto", "titi"));
-        state4.MaxVersion.Should().Be(3);
+        state4.KeyValues.Should().Equal(Kv("foo", "bar"), Kv("qux", "baz"));
+        state4.MonotonicProperty.Should().Be((1_337UL, 2UL));
+
+        // Same GC version and a max version not above the replica's: obsolete, ignored.
+        node.ResetNodeStateIfUpdate(node4, [Vv("foo", "new", 5)], 2, 1_337);
+        state4.Get("foo").Should().Be("bar");
+        node.ResetNodeStateIfUpdate(node4, [Vv("foo", "new", 5)], 100, 1_000);
+        state4.Get("foo").Should().Be("bar", "a lower GC version is older whatever the max version");
     }
 
     [Fact]
-    public void ResetNodeStateIfUpdate_NothingChanges_Throws()
+    public void ResetNodeStateIfUpdate_SnapshotMaxVersionAboveItsKeys_IsStored()
+    {
+        // The newest mutations of the snapshot's owner were tombstones since garbage-collected: its max version is
+        // above every key it still has. 0.13 stores it, so the next gossip delta continues from there.
+        var node = new ChitchatInstance(Config(10_001));
+        var other = ChitchatId.ForLocalTest(10_002);
+
+        node.ResetNodeStateIfUpdate(other, [Vv("a", "1", 3)], 10, 8);
+
+        node.NodeState(other)!.MonotonicProperty.Should().Be((8UL, 10UL));
+    }
+
+    [Fact]
+    public void ResetNodeStateIfUpdate_NotNewer_ChangesNothing()
     {
         var node = new ChitchatInstance(Config(10_001));
         var other = ChitchatId.ForLocalTest(10_002);
-        var act = () => node.ResetNodeStateIfUpdate(other, [], 5, 0);
-        act.Should().Throw<InvalidOperationException>("a reset that moves nothing forward is a contract violation");
+        node.ResetNodeStateIfUpdate(other, [Vv("a", "1", 5)], 5, 0);
+
+        node.ResetNodeStateIfUpdate(other, [Vv("a", "2", 6)], 5, 0);
+
+        node.NodeState(other)!.Get("a").Should().Be("1");
+        node.NodeState(other)!.MaxVersion.Should().Be(5);
     }
 
     [Fact]
@@ -112,5 +138,43 @@ public sealed class ResetNodeStateTests
         node.ReportHeartbeat(other, 8);
         node.NodeState(other).Should().NotBeNull();
         node.NodeState(other)!.Heartbeat.Should().Be(8);
+    }
+
+    [Fact]
+    public void RemoveNode_5000Forgotten_AllRememberedAndTheOldestEvictedBeyond()
+    {
+        // chitchat 0.13 remembers 5,000 forgotten members (0.10: 500), so zombies stay out in larger clusters.
+        var node = new ChitchatInstance(Config(10_001));
+        var ids = Enumerable.Range(0, 5_001).Select(i => new ChitchatId($"node-{i}", 1, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 20_000 + (i % 40_000)))).ToList();
+        foreach (var id in ids.Take(5_000))
+        {
+            node.ClusterState.NodeStateOrCreate(id);
+            node.ClusterState.RemoveNode(id);
+        }
+
+        node.ClusterState.TryGetLastHeartbeatIfDeleted(ids[0], out _).Should().BeTrue();
+        node.ClusterState.NodeStateOrCreate(ids[5_000]);
+        node.ClusterState.RemoveNode(ids[5_000]);
+        node.ClusterState.TryGetLastHeartbeatIfDeleted(ids[0], out _).Should().BeFalse();
+        node.ClusterState.TryGetLastHeartbeatIfDeleted(ids[1], out _).Should().BeTrue();
+    }
+
+    [Fact]
+    public void FailureDetectionTimeout_SelfUnknownAndLearnedNodes()
+    {
+        var time = new FakeTimeProvider();
+        var node = new ChitchatInstance(Config(10_001), timeProvider: time);
+        var other = ChitchatId.ForLocalTest(10_002);
+
+        node.FailureDetectionTimeout(node.SelfChitchatId).Should().BeNull();
+        node.FailureDetectionTimeout(other).Should().BeNull();
+        node.ReportHeartbeat(other, 1); // creates the state; a first heartbeat is not reported to the detector
+        node.ReportHeartbeat(other, 2);
+        node.FailureDetectionTimeout(other).Should().BeNull("one reported heartbeat gives no interval yet");
+        time.Advance(TimeSpan.FromSeconds(1));
+        node.ReportHeartbeat(other, 3);
+
+        // (1 s + 5 x 5 s prior) / 6 x phi threshold 8.
+        node.FailureDetectionTimeout(other)!.Value.TotalSeconds.Should().BeApproximately(26.0 / 6.0 * 8.0, 1e-6, "TimeSpan keeps 100-ns ticks");
     }
 }

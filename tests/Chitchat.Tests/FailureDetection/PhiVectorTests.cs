@@ -4,7 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Chitchat.Tests.FailureDetection;
 
-// Phi traces produced by the Rust crate (tests/vectors/chitchat-0.10.1.json, phi_accrual.sampling_window).
+// Phi traces produced by the Rust crates (tests/vectors/chitchat-0.10.1.json and chitchat-0.13.0.json,
+// phi_accrual.sampling_window); the 0.13 traces also give failure_detection_timeout.
 public sealed class PhiVectorTests
 {
     private const double RelativeTolerance = 1e-12;
@@ -33,11 +34,20 @@ public sealed class PhiVectorTests
             "small_window_eviction");
     }
 
+    public static TheoryData<string> TraceNames013 => Vectors.Names(Vectors.V013.PhiTraces);
+
     [Theory]
     [MemberData(nameof(TraceNames))]
-    public void Phi_RustTrace_MatchesEveryQuery(string name)
+    public void Phi_RustTrace_MatchesEveryQuery(string name) =>
+        Replay(Vectors.PhiTraces.Single(t => t.GetProperty("name").GetString() == name));
+
+    [Theory]
+    [MemberData(nameof(TraceNames013))]
+    public void PhiAndFailureDetectionTimeout_Rust013Trace_MatchEveryQuery(string name) =>
+        Replay(Vectors.Named(Vectors.V013.PhiTraces, name));
+
+    private static void Replay(JsonElement trace)
     {
-        var trace = Vectors.PhiTraces.Single(t => t.GetProperty("name").GetString() == name);
         trace.GetProperty("prior_weight").GetDouble().Should().Be(SamplingWindow.PriorWeight);
         var time = new FakeTimeProvider();
         var start = time.GetUtcNow();
@@ -73,6 +83,20 @@ public sealed class PhiVectorTests
             else
             {
                 AssertRelativelyEqual(phi, expected.GetDouble(), queryMs);
+            }
+
+            if (query.TryGetProperty("failure_detection_timeout_ms", out var timeout))
+            {
+                var ours = detector.FailureDetectionTimeout(id);
+                if (timeout.ValueKind == JsonValueKind.Null)
+                {
+                    ours.Should().BeNull($"no interval is recorded at t = {queryMs} ms");
+                }
+                else
+                {
+                    // Rust keeps nanoseconds, TimeSpan 100-ns ticks; the vectors round to the nanosecond.
+                    ours!.Value.TotalMilliseconds.Should().BeApproximately(timeout.GetDouble(), 1e-3, $"at t = {queryMs} ms");
+                }
             }
         }
     }

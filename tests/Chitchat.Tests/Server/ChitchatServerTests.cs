@@ -59,7 +59,7 @@ public sealed class ChitchatServerTests
 
         await outsiderSocket.SendAsync(serverConfig.ChitchatId.GossipAdvertiseAddr, outsider.CreateSynMessage());
 
-        var (from, message) = await outsiderSocket.ReceiveAsync();
+        var (from, message, _) = await outsiderSocket.ReceiveAsync();
         from.Should().Be(serverConfig.ChitchatId.GossipAdvertiseAddr);
         message.Should().BeOfType<ChitchatMessage.BadCluster>();
     }
@@ -75,7 +75,7 @@ public sealed class ChitchatServerTests
         clientConfig.SeedNodes = [seedAddr.ToString()];
         await using var client = await ChitchatServer.SpawnChitchatAsync(clientConfig, null, transport);
 
-        var (from, message) = await seedSocket.ReceiveAsync();
+        var (from, message, _) = await seedSocket.ReceiveAsync();
 
         from.Should().Be(clientConfig.ChitchatId.GossipAdvertiseAddr);
         message.Should().BeOfType<ChitchatMessage.Syn>();
@@ -258,8 +258,8 @@ public sealed class ChitchatServerTests
 
         public bool Disposed { get; private set; }
 
-        public ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default) =>
-            ValueTask.CompletedTask;
+        public ValueTask<int> SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(message.SerializedLength);
 
         public ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>
             throwSynchronously ? throw error : FailLaterAsync();

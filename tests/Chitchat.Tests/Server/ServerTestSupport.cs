@@ -56,7 +56,7 @@ internal static class ServerTestSupport
         using var cts = new CancellationTokenSource(timeout ?? TestTimeout);
         while (true)
         {
-            var (from, message) = await socket.ReceiveAsync(cts.Token);
+            var (from, message, _) = await socket.ReceiveAsync(cts.Token);
             if (message is T typed)
             {
                 return (from, typed);

@@ -9,14 +9,18 @@ namespace Chitchat.Tests.Wire;
 /// </summary>
 internal static class LogicalMessages
 {
-    public static ChitchatMessage ToMessage(JsonElement logical) => logical.GetProperty("type").GetString() switch
+    public static ChitchatMessage ToMessage(JsonElement logical)
     {
-        "Syn" => new ChitchatMessage.Syn(logical.GetProperty("cluster_id").GetString()!, ToDigest(logical.GetProperty("digest"))),
-        "SynAck" => new ChitchatMessage.SynAck(ToDigest(logical.GetProperty("digest")), ToDelta(logical.GetProperty("delta"))),
-        "Ack" => new ChitchatMessage.Ack(ToDelta(logical.GetProperty("delta"))),
-        "BadCluster" => ChitchatMessage.BadCluster.Instance,
-        var other => throw new InvalidOperationException($"Unknown message type {other}"),
-    };
+        var version = Vectors.Version(logical);
+        return logical.GetProperty("type").GetString() switch
+        {
+            "Syn" => new ChitchatMessage.Syn(logical.GetProperty("cluster_id").GetString()!, ToDigest(logical.GetProperty("digest")), version),
+            "SynAck" => new ChitchatMessage.SynAck(ToDigest(logical.GetProperty("digest")), ToDelta(logical.GetProperty("delta")), version),
+            "Ack" => new ChitchatMessage.Ack(ToDelta(logical.GetProperty("delta")), version),
+            "BadCluster" => ChitchatMessage.BadCluster.ForVersion(version),
+            var other => throw new InvalidOperationException($"Unknown message type {other}"),
+        };
+    }
 
     public static Digest ToDigest(JsonElement entries)
     {
@@ -57,6 +61,7 @@ internal static class LogicalMessages
     {
         message.Type.ToString().Should().Be(logical.GetProperty("type").GetString());
         ((byte)message.Type).Should().Be(logical.GetProperty("type_code").GetByte());
+        message.Version.Should().Be(Vectors.Version(logical));
         switch (message)
         {
             case ChitchatMessage.Syn syn:
@@ -73,11 +78,14 @@ internal static class LogicalMessages
         }
     }
 
-    /// <summary>Compares entries in order, so the .NET digest order must be Rust's order too.</summary>
+    /// <summary>
+    /// Compares entries in id order (the order the .NET digest keeps, and the order Rust writes; a decoded digest
+    /// is a map, so the order of repeated or unsorted entries on the wire does not matter).
+    /// </summary>
     public static void AssertDigest(Digest digest, JsonElement expected)
     {
         var entries = digest.NodeDigests.ToList();
-        var expectedEntries = expected.EnumerateArray().ToList();
+        var expectedEntries = expected.EnumerateArray().OrderBy(e => Vectors.ParseId(e.GetProperty("node"))).ToList();
         entries.Should().HaveCount(expectedEntries.Count);
         for (var i = 0; i < entries.Count; i++)
         {

@@ -7,7 +7,7 @@ namespace Chitchat.Tests.Wire;
 /// <summary>
 /// The decoder is a security boundary (anyone can send a UDP datagram): truncated, mutated and hostile
 /// datagrams must be rejected cleanly (false, never an exception), and decompression bombs must be stopped
-/// at <see cref="MessageCodec.MaxDecompressedDeltaLength"/> without allocating beyond it.
+/// at <see cref="MessageCodec.MaxDecompressedLength"/> without allocating beyond it.
 /// </summary>
 public sealed class RobustnessTests(ITestOutputHelper output)
 {
@@ -105,7 +105,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         coldThread.Start();
         coldThread.Join();
         output.WriteLine($"First call on a fresh thread: {firstCall:N0} bytes allocated");
-        firstCall.Should().BeLessThan((2L * MessageCodec.MaxDecompressedDeltaLength) + (1 << 20));
+        firstCall.Should().BeLessThan((2L * MessageCodec.MaxDecompressedLength) + (1 << 20));
         for (var i = 0; i < 3; i++)
         {
             ChitchatMessage.TryDeserialize(datagram, out _, out _);
@@ -116,10 +116,10 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         accepted.Should().BeFalse();
-        error.Kind.Should().Be(DecodeErrorKind.DecompressedDeltaTooLarge);
+        error.Kind.Should().Be(DecodeErrorKind.DecompressedTooLarge);
         error.Offset.Should().Be(4 + (64 * 14), "the 65th block is the first one that does not fit");
         output.WriteLine($"Steady state: {allocated:N0} bytes allocated for a {datagram.Length}-byte datagram of {blocks} bomb blocks");
-        allocated.Should().BeLessThan(MessageCodec.MaxDecompressedDeltaLength + (1 << 20));
+        allocated.Should().BeLessThan(MessageCodec.MaxDecompressedLength + (1 << 20));
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
 
         ChitchatMessage.TryDeserialize(synAck, out _, out var error).Should().BeFalse();
 
-        error.Kind.Should().Be(DecodeErrorKind.DecompressedDeltaTooLarge);
+        error.Kind.Should().Be(DecodeErrorKind.DecompressedTooLarge);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         nodeDelta.KeyValues.Should().HaveCount(64);
         nodeDelta.MaxVersion.Should().Be(64);
         ChitchatMessage.TryDeserialize(tooLarge, out _, out error).Should().BeFalse();
-        error.Kind.Should().Be(DecodeErrorKind.DecompressedDeltaTooLarge);
+        error.Kind.Should().Be(DecodeErrorKind.DecompressedTooLarge);
         fits.Length.Should().BeLessThan(MaxDatagram);
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Chitchat.Wire;
 
 namespace Chitchat.Tests.Wire;
@@ -155,6 +154,14 @@ public sealed class VectorTests
     [MemberData(nameof(DecodeErrorNames))]
     public void TryDeserialize_DecodeErrorVector_GivesRustVerdict(string name)
     {
+        // 0.10.1 rejected version byte 1; since 0.12 it is protocol V1: that vector's verdict is 0.13's (VectorV013Tests).
+        if (name == "bad_protocol_version")
+        {
+            ChitchatMessage.TryDeserialize(Vectors.Hex(Vectors.Named(Vectors.DecodeErrors, name)), out _, out var v1Error).Should().BeFalse();
+            v1Error.Kind.Should().Be(DecodeErrorKind.Truncated, "version 1 is V1 now; the V0 body does not parse as V1");
+            return;
+        }
+
         var vector = Vectors.Named(Vectors.DecodeErrors, name);
         var bytes = Vectors.Hex(vector);
 
@@ -170,26 +177,7 @@ public sealed class VectorTests
         }
         else
         {
-            error.Kind.Should().Be(ToKind(vector.GetProperty("error")));
+            error.Kind.Should().Be(RustErrors.ToKind(vector.GetProperty("error").GetString()!));
         }
-    }
-
-    /// <summary>Maps Rust's anyhow error texts to the .NET error kinds.</summary>
-    private static DecodeErrorKind ToKind(JsonElement rustError)
-    {
-        var text = rustError.GetString()!;
-        return text switch
-        {
-            "buffer too small to store the magic number and the protocol version" => DecodeErrorKind.BufferTooSmall,
-            "invalid chitchat magic number" => DecodeErrorKind.InvalidMagicNumber,
-            "invalid protocol version" => DecodeErrorKind.InvalidProtocolVersion,
-            "invalid message type" => DecodeErrorKind.InvalidMessageType,
-            "invalid block type" => DecodeErrorKind.InvalidBlockType,
-            "received a key-value op without a node op before." => DecodeErrorKind.OpWithoutNode,
-            _ when text.StartsWith("failed to deserialize string, buffer too short", StringComparison.Ordinal) => DecodeErrorKind.Truncated,
-            _ when text.StartsWith("Invalid deletion status code", StringComparison.Ordinal) => DecodeErrorKind.InvalidDeletionStatus,
-            _ when text.StartsWith("invalid utf-8 sequence", StringComparison.Ordinal) => DecodeErrorKind.InvalidUtf8,
-            _ => throw new InvalidOperationException($"Unmapped Rust error text: {text}"),
-        };
     }
 }

@@ -53,16 +53,17 @@ internal sealed class CountingTransport : ITransport
 
         public IPEndPoint LocalEndPoint => _inner.LocalEndPoint;
 
-        public ValueTask SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
+        public ValueTask<int> SendAsync(IPEndPoint to, ChitchatMessage message, CancellationToken cancellationToken = default)
         {
             var send = _inner.SendAsync(to, message, cancellationToken);
             if (send.IsCompletedSuccessfully)
             {
-                _owner.Record(message.SerializedLength);
-                return ValueTask.CompletedTask;
+                var sent = send.Result;
+                _owner.Record(sent);
+                return ValueTask.FromResult(sent);
             }
 
-            return AwaitAndRecordAsync(send, message.SerializedLength);
+            return AwaitAndRecordAsync(send);
         }
 
         public ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>
@@ -70,10 +71,11 @@ internal sealed class CountingTransport : ITransport
 
         public ValueTask DisposeAsync() => _inner.DisposeAsync();
 
-        private async ValueTask AwaitAndRecordAsync(ValueTask send, int length)
+        private async ValueTask<int> AwaitAndRecordAsync(ValueTask<int> send)
         {
-            await send.ConfigureAwait(false);
-            _owner.Record(length);
+            var sent = await send.ConfigureAwait(false);
+            _owner.Record(sent);
+            return sent;
         }
     }
 }
