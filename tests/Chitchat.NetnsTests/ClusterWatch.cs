@@ -58,6 +58,20 @@ internal sealed class ClusterWatch(ITestOutputHelper output, string scenario)
         }
     }
 
+    /// <summary>
+    /// Lets the failure detectors sample enough heartbeat intervals that the prior (5 s) no longer dominates:
+    /// waits until every node has heartbeated 300 more times (some 6 s) as every other node sees it.
+    /// </summary>
+    public async Task WarmUpAsync(IReadOnlyList<LabNode> nodes)
+    {
+        var start = (await nodes[0].TryGetStateAsync())!.NodeStates.ToDictionary(s => s.Id.NodeId, s => s.Heartbeat);
+        await UntilAllAsync(
+            nodes,
+            (_, v) => nodes.All(n => v.NodeStates.FirstOrDefault(s => s.Id.NodeId == n.NodeId)?.Heartbeat > start.GetValueOrDefault(n.NodeId) + 300),
+            TimeSpan.FromSeconds(60),
+            "every node heartbeated 300 more times (failure detectors warmed up)");
+    }
+
     /// <summary>Writes a measured figure to the test output and to netns-figures.tsv next to the test assembly.</summary>
     public void Figure(string name, TimeSpan value) => Figure(name, $"{value.TotalSeconds:0.00} s");
 

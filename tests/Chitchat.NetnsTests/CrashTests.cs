@@ -25,7 +25,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var healthy = nodes[..3];
         var (paused, killed) = (nodes[3], nodes[4]);
         watch.Figure("5 nodes all live everywhere after start", await watch.UntilAllAsync(nodes, (_, v) => v.SeesLive(nodes), s_timeout, "all 5 live everywhere"));
-        await WarmUpAsync(watch, nodes);
+        await watch.WarmUpAsync(nodes);
 
         var falseDeaths = 0;
         bool NoFalseDeath(NodeView view, IEnumerable<LabNode> alive)
@@ -70,7 +70,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var nodes = await lab.StartNodesAsync(Enumerable.Range(0, 20), generation, _ => flags);
         watch.Figure("20 nodes all live everywhere, since the first process start", await watch.UntilAllAsync(
             nodes, (_, v) => v.SeesLive(nodes), s_timeout, "all 20 live everywhere", started));
-        await WarmUpAsync(watch, nodes);
+        await watch.WarmUpAsync(nodes);
 
         var victims = nodes[15..];
         var survivors = nodes[..15];
@@ -99,19 +99,5 @@ public sealed class CrashTests(ITestOutputHelper output)
             survivors, (_, v) => v.SeesLive(survivors) && victims.All(victim => !v.Knows(victim.NodeId)), s_timeout, "the 5 killed nodes forgotten", kill));
         watch.Figure("false deaths of survivors seen in polls", falseDeaths.ToString(System.Globalization.CultureInfo.InvariantCulture));
         falseDeaths.Should().Be(0, "no survivor is declared dead when 5 nodes die");
-    }
-
-    /// <summary>
-    /// Lets the failure detectors sample enough heartbeat intervals that the prior (5 s) no longer dominates:
-    /// waits until every node has heartbeated 100 more times as every other node sees it.
-    /// </summary>
-    private static async Task WarmUpAsync(ClusterWatch watch, LabNode[] nodes)
-    {
-        var start = (await nodes[0].TryGetStateAsync())!.NodeStates.ToDictionary(s => s.Id.NodeId, s => s.Heartbeat);
-        await watch.UntilAllAsync(
-            nodes,
-            (_, v) => nodes.All(n => v.NodeStates.FirstOrDefault(s => s.Id.NodeId == n.NodeId)?.Heartbeat > start.GetValueOrDefault(n.NodeId) + 100),
-            TimeSpan.FromSeconds(60),
-            "every node heartbeated 100 more times (failure detectors warmed up)");
     }
 }

@@ -21,6 +21,7 @@ public sealed class IdentityTests(ITestOutputHelper output)
         await watch.UntilAllAsync(nodes, (_, v) => v.SeesLive(nodes), s_timeout, "all 4 live everywhere");
         await old.SetAsync("incarnation", "first");
         await watch.UntilAllAsync(survivors, (_, v) => v.HasValue(old.NodeId, "incarnation", "first"), s_timeout, "the first incarnation's key everywhere");
+        await watch.WarmUpAsync(nodes);
 
         // The host is gone (killed); the node comes back on another host, as a rescheduled pod would.
         old.Kill();

@@ -27,6 +27,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
         }
 
         await watch.UntilAllAsync(nodes, (_, v) => nodes.All(n => v.HasValue(n.NodeId, "before", n.NodeId)), s_timeout, "the writes before the split everywhere");
+        await watch.WarmUpAsync(nodes);
 
         // Split: each side drops every datagram from the other.
         var split = Stopwatch.StartNew();
@@ -82,6 +83,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
         var rest = nodes[..3];
         await watch.UntilAllAsync(nodes, (_, v) => v.SeesLive(nodes), s_timeout, "all 4 live everywhere");
         await isolated.SetAsync("written", "before-isolation");
+        await watch.WarmUpAsync(nodes);
 
         var isolation = Stopwatch.StartNew();
         await lab.IsolateAsync(isolated.Host);
