@@ -228,8 +228,9 @@ case "$command" in
         printf '%s' "$view" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-ids = lambda key: " ".join(n["node_id"] for n in d[key]) or "-"
-print(f"h{sys.argv[1]} {sys.argv[2]}: live {ids(\"live_nodes\")}; dead {ids(\"dead_nodes\")}")' "$i" "$(host_ip "$i")"
+def ids(key):
+    return " ".join(n["node_id"] + ":" + str(n["generation_id"]) for n in d[key]) or "-"
+print("h" + sys.argv[1], sys.argv[2] + ":", "live", ids("live_nodes") + ";", "dead", ids("dead_nodes"))' "$i" "$(host_ip "$i")"
       fi
     done
     ;;
