@@ -146,7 +146,7 @@ public sealed class DecodeProcessTests
     [Theory]
     [InlineData("deadbeef", "invalid chitchat magic number")]
     [InlineData("53b0", "buffer too small")]
-    [InlineData("53b00103", "invalid protocol version")]
+    [InlineData("53b00203", "invalid protocol version")]
     [InlineData("53b00004", "invalid message type")]
     [InlineData("53b0000202420000", "buffer too short")]
     public async Task Decode_MalformedDatagram_PrintsTheErrorAndExitsWithCode1(string hex, string expectedError)
