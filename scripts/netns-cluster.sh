@@ -99,13 +99,16 @@ net_down() {
 }
 
 clean_stale() {
-  local ns p owner
-  for ns in $(ip netns list | awk '{print $1}' | grep -E '^cc-t[0-9]+-[0-9]+-(hub|h[0-9]+)$' || true); do
-    p="${ns%-*}"
+  # Namespaces, resolver files and state directories of test prefixes whose owning process is gone.
+  local name p owner
+  for name in $( (ip netns list | awk '{print $1}'; ls /etc/netns "$STATE_ROOT" 2>/dev/null) \
+      | grep -E '^cc-t[0-9]+-[0-9]+(-hub|-h[0-9]+)?$' | sed -E 's/-(hub|h[0-9]+)$//' | sort -u || true); do
+    p="$name"
     owner="${p#cc-t}"
     owner="${owner%%-*}"
     if ! kill -0 "$owner" 2>/dev/null; then
       prefix="$p" hub="$p-hub" state="$STATE_ROOT/$p" net_down
+      rm -rf "/etc/netns/$p"-h*
     fi
   done
 }
