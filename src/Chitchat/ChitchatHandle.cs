@@ -40,6 +40,9 @@ public sealed class ChitchatHandle : IAsyncDisposable
     /// <remarks>Port of chitchat's <c>termination_watcher</c>. Await it as often as needed.</remarks>
     public Task Termination => _loop.Termination;
 
+    /// <summary>Gets the protocol version the node uses with each peer (the rolling-upgrade rule; tests inspect it).</summary>
+    internal Server.PeerProtocolVersions ProtocolVersions => _loop.ProtocolVersions;
+
     /// <summary>Runs <paramref name="func"/> with exclusive access to the node's state machine.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="func">The callback; runs under the node's lock, so keep it short and do not block in it.</param>

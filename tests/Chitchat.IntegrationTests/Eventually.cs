@@ -9,10 +9,14 @@ internal static class Eventually
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="because"/> after <paramref name="timeout"/>.</summary>
-    public static async Task HoldsAsync(Func<bool> condition, TimeSpan timeout, string because)
+    public static Task HoldsAsync(Func<bool> condition, TimeSpan timeout, string because) =>
+        HoldsAsync(() => Task.FromResult(condition()), timeout, because);
+
+    /// <summary>Polls an asynchronous <paramref name="condition"/> until it holds; fails after <paramref name="timeout"/>.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
     {
         var stopwatch = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (stopwatch.Elapsed > timeout)
             {

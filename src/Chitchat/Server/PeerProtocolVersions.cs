@@ -123,6 +123,18 @@ internal sealed partial class PeerProtocolVersions
         }
     }
 
+    /// <summary>Gets the number of addresses tracked.</summary>
+    internal int TrackedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _peers.Count;
+            }
+        }
+    }
+
     /// <summary>Returns whether Syns to <paramref name="peer"/> currently go out in V0 although V1 is configured.</summary>
     internal bool UsesV0(IPEndPoint peer)
     {

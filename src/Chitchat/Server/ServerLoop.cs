@@ -55,6 +55,10 @@ internal sealed class ServerLoop
     private readonly HashSet<IPEndPoint> _seeds = [];
     private readonly List<IPEndPoint> _targets = [];
 
+    // The Syns of the current gossip round, by protocol version: every target of a round gets the same one, so a
+    // digest (compressed in V1) is built once a round rather than once a target.
+    private readonly ChitchatMessage.Syn?[] _roundSyns = new ChitchatMessage.Syn?[2];
+
     // What the loop is waiting for; kept across iterations, observed at exit.
     private Task<ReceivedMessage>? _pendingReceive;
     private Task<bool>? _pendingTick;
@@ -437,21 +441,25 @@ internal sealed class ServerLoop
 
         ChitchatServer.Log.GossipRound(_logger, _targets.Count, deadNode, seedNode);
 
-        // Outside the lock: sending may wait, and messages received meanwhile need the lock.
+        // Outside the lock: sending may wait, and messages received meanwhile need the lock. The targets of one
+        // round get the same Syn (one per protocol version): a digest, compressed in V1, is built once a round.
+        _roundSyns[0] = _roundSyns[1] = null;
         foreach (var target in _targets)
         {
-            await GossipAsync(target, GossipKind.Live, cancellationToken).ConfigureAwait(false);
+            await GossipAsync(target, GossipKind.Live, cancellationToken, shareInRound: true).ConfigureAwait(false);
         }
 
         if (deadNode is not null)
         {
-            await GossipAsync(deadNode, GossipKind.Dead, cancellationToken).ConfigureAwait(false);
+            await GossipAsync(deadNode, GossipKind.Dead, cancellationToken, shareInRound: true).ConfigureAwait(false);
         }
 
         if (seedNode is not null)
         {
-            await GossipAsync(seedNode, GossipKind.Seed, cancellationToken).ConfigureAwait(false);
+            await GossipAsync(seedNode, GossipKind.Seed, cancellationToken, shareInRound: true).ConfigureAwait(false);
         }
+
+        _roundSyns[0] = _roundSyns[1] = null;
 
         lock (_chitchat.Gate)
         {
@@ -460,13 +468,21 @@ internal sealed class ServerLoop
     }
 
     /// <summary>Sends a fresh Syn to <paramref name="peer"/>; a failed send is logged and ignored.</summary>
-    private async ValueTask GossipAsync(IPEndPoint peer, GossipKind kind, CancellationToken cancellationToken)
+    private async ValueTask GossipAsync(IPEndPoint peer, GossipKind kind, CancellationToken cancellationToken, bool shareInRound = false)
     {
-        ChitchatMessage syn;
         var version = _protocolVersions.NextSynVersion(peer);
-        lock (_chitchat.Gate)
+        var syn = shareInRound ? _roundSyns[(int)version] : null;
+        if (syn is null)
         {
-            syn = _chitchat.Instance.CreateSynMessage(version);
+            lock (_chitchat.Gate)
+            {
+                syn = _chitchat.Instance.CreateSynMessage(version);
+            }
+
+            if (shareInRound)
+            {
+                _roundSyns[(int)version] = syn;
+            }
         }
 
         try

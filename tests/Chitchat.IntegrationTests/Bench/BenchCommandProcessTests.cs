@@ -11,7 +11,7 @@ public sealed class BenchCommandProcessTests
     [Fact]
     public async Task BenchDetectionJson_PrintsOneSnakeCaseObjectWithEveryFigure()
     {
-        var (exitCode, stdout, stderr) = await RunToolAsync("bench", "detection", "--nodes", "3", "--interval-ms", "100", "--json", "--seed", "5");
+        var (exitCode, stdout, stderr) = await RunToolAsync("bench", "detection", "--nodes", "3", "--interval-ms", "100", "--json", "--seed", "5", "--protocol_version", "1");
 
         exitCode.Should().Be(0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -22,6 +22,7 @@ public sealed class BenchCommandProcessTests
         root.GetProperty("nodes").GetInt32().Should().Be(3);
         root.GetProperty("transport").GetString().Should().Be("memory");
         root.GetProperty("interval_ms").GetDouble().Should().Be(100);
+        root.GetProperty("protocol_version").GetInt32().Should().Be(1);
         root.GetProperty("drop").GetDouble().Should().Be(0);
         root.GetProperty("seed").GetInt32().Should().Be(5);
         root.GetProperty("reached").GetBoolean().Should().BeTrue();
@@ -30,6 +31,15 @@ public sealed class BenchCommandProcessTests
         root.GetProperty("detection_all_ms").GetInt64().Should().BeGreaterThanOrEqualTo(root.GetProperty("detection_first_ms").GetInt64());
         root.TryGetProperty("bytes_per_sec_per_node", out _).Should().BeFalse("the detection scenario does not measure bandwidth");
         stderr.Should().Contain("converged");
+    }
+
+    [Fact]
+    public async Task BenchBadProtocolVersion_ExitsWithUsageError()
+    {
+        var (exitCode, _, stderr) = await RunToolAsync("bench", "bandwidth", "--protocol_version", "2");
+
+        exitCode.Should().Be(2);
+        stderr.Should().Contain("'2' is not a protocol version");
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class BenchSummaryTests
 
         var text = string.Join('\n', BenchSummary.Lines(result));
 
-        text.Should().Contain("chitchat bench detection: 20 nodes over memory, gossip every 300 ms")
+        text.Should().Contain("chitchat bench detection: 20 nodes over memory, gossip every 300 ms, protocol V1")
             .And.Contain("1,521 ms until every node saw all 20 live")
             .And.Contain("node_19 crashed; node_1 stopped listing it live after 2,675 ms")
             .And.Contain("every survivor after 2,974 ms")
@@ -43,6 +43,7 @@ public sealed class BenchSummaryTests
         Nodes = 20,
         Transport = "memory",
         IntervalMs = 300,
+        ProtocolVersion = 1,
         Drop = 0,
         TimeoutS = 30,
         ProcessorCount = 2,

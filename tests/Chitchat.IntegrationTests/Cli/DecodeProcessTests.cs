@@ -43,9 +43,32 @@ public sealed class DecodeProcessTests
         var (json, bytes) = await DecodeHexAsync(BadClusterHex);
 
         json.GetProperty("type").GetString().Should().Be("BadCluster");
+        json.GetProperty("protocol_version").GetInt32().Should().Be(0);
         json.GetProperty("length").GetInt32().Should().Be(4);
         json.TryGetProperty("digest", out _).Should().BeFalse();
         ChitchatMessage.BadCluster.Instance.SerializeToArray().Should().Equal(bytes);
+    }
+
+    [Fact]
+    public async Task Decode_V1Syn_PrintsTheVersionAndTheDecompressedDigest()
+    {
+        // The Syn of node-c (generation 3, 127.0.0.1:10003, heartbeat 1) to cluster "other-cluster" in protocol V1:
+        // its digest is one zstd block (the 0.13.0 transcript's bad-cluster step).
+        var v1Syn = new ChitchatMessage.Syn(
+            "other-cluster",
+            DigestOf(new ChitchatId("node-c", 3, IPEndPoint.Parse("127.0.0.1:10003")), 1),
+            ProtocolVersion.V1).SerializeToArray();
+
+        var (json, _) = await DecodeHexAsync(Convert.ToHexString(v1Syn));
+
+        json.GetProperty("type").GetString().Should().Be("Syn");
+        json.GetProperty("protocol_version").GetInt32().Should().Be(1);
+        json.GetProperty("length").GetInt32().Should().Be(v1Syn.Length);
+        json.GetProperty("cluster_id").GetString().Should().Be("other-cluster");
+        var entry = json.GetProperty("digest").EnumerateArray().Single();
+        ToChitchatId(entry.GetProperty("chitchat_id")).Should().Be(new ChitchatId("node-c", 3, IPEndPoint.Parse("127.0.0.1:10003")));
+        entry.GetProperty("heartbeat").GetUInt64().Should().Be(1);
+        (v1Syn[4], v1Syn[5]).Should().Be(((byte)1, (byte)0x24), "the digest is one compressed block");
     }
 
     [Fact]
@@ -190,6 +213,13 @@ public sealed class DecodeProcessTests
         var result = await CliTool.RunAsync(s_timeout, null, "decode", "--hex", hex);
         result.ExitCode.Should().Be(0, result.ToString());
         return (JsonDocument.Parse(result.StandardOutput).RootElement.Clone(), Convert.FromHexString(hex.Replace(" ", string.Empty, StringComparison.Ordinal)));
+    }
+
+    private static Digest DigestOf(ChitchatId id, ulong heartbeat)
+    {
+        var digest = new Digest();
+        digest.Add(id, heartbeat, 0, 0);
+        return digest;
     }
 
     private static ChitchatId ToChitchatId(JsonElement json) =>

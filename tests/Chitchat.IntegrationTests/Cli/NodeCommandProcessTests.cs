@@ -75,6 +75,7 @@ public sealed class NodeCommandProcessTests
     [InlineData("node", "--listen-addr", "not-an-address:10000")]
     [InlineData("node", "--interval_ms", "0")]
     [InlineData("node", "--interval_ms")]
+    [InlineData("node", "--protocol_version", "2")]
     [InlineData("no-such-command")]
     public async Task BadCommandLine_PrintsUsageAndExitsWithCode2(params string[] args)
     {
@@ -82,6 +83,23 @@ public sealed class NodeCommandProcessTests
 
         result.ExitCode.Should().Be(2, result.ToString());
         result.StandardError.Should().Contain("Usage:");
+    }
+
+    [Fact]
+    public async Task ProtocolVersions_V0AndV1Processes_FormAClusterOverUdpAndShareKeys()
+    {
+        var generation = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await using var v0 = await NodeProcess.StartAsync("v0", generation, ["--interval_ms", "100"]);
+        await using var v1 = await NodeProcess.StartAsync("v1", generation, ["--interval_ms", "100", "--protocol_version", "1", "--seed", v0.Address]);
+
+        (await v1.GetAsync("/set_kv/?key=k&value=from-v1")).Status.Should().Be(HttpStatusCode.OK);
+        (await v0.GetAsync("/set_kv/?key=k&value=from-v0")).Status.Should().Be(HttpStatusCode.OK);
+
+        await Eventually.HoldsAsync(
+            async () => (await v0.TryGetStateAsync())?.ValueOf("v1", "k") == "from-v1"
+                && (await v1.TryGetStateAsync())?.ValueOf("v0", "k") == "from-v0",
+            TimeSpan.FromSeconds(20),
+            "each node has the other's key");
     }
 
     [Fact]

@@ -26,6 +26,43 @@ public sealed class InMemoryTransportTests : TransportContractTests
     }
 
     [Fact]
+    public async Task SendAsync_V0AndV1Messages_StatisticsSendResultAndReceivedByteCountAreTheEncodedLengths()
+    {
+        await using var receiver = await _transport.OpenAsync(Address(10_000));
+        await using var sender = await _transport.OpenAsync(Address(10_001));
+        var digest = new Digest();
+        foreach (var id in TestIds.Realistic(50))
+        {
+            digest.Add(id, 42, 0, 7);
+        }
+
+        ChitchatMessage[] messages =
+        [
+            new ChitchatMessage.Syn("cluster", digest, ProtocolVersion.V0),
+            new ChitchatMessage.Syn("cluster", digest, ProtocolVersion.V1),
+            new ChitchatMessage.SynAck(digest, Delta.Empty, ProtocolVersion.V1),
+            new ChitchatMessage.Ack(Delta.Empty, ProtocolVersion.V1),
+            ChitchatMessage.BadCluster.ForVersion(ProtocolVersion.V1),
+        ];
+        var expected = messages.Select(m => m.SerializeToArray().Length).ToList();
+        expected[1].Should().BeLessThan(expected[0], "a V1 digest of 50 similar members compresses");
+
+        var sent = new List<int>();
+        var received = new List<int>();
+        foreach (var message in messages)
+        {
+            sent.Add(await sender.SendAsync(receiver.LocalEndPoint, message));
+            var got = await receiver.ReceiveWithTimeoutAsync();
+            got.Message.Version.Should().Be(message.Version);
+            received.Add(got.ByteCount);
+        }
+
+        sent.Should().Equal(expected);
+        received.Should().Equal(expected);
+        _transport.Statistics.Should().Be(new TransportStatistics((ulong)expected.Sum(), (ulong)messages.Length));
+    }
+
+    [Fact]
     public async Task OpenAsync_IPv4MappedAddress_IsTheIPv4Address()
     {
         await using var socket = await _transport.OpenAsync(new IPEndPoint(IPAddress.Loopback.MapToIPv6(), 10_000));

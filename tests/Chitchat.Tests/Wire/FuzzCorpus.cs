@@ -27,12 +27,24 @@ internal sealed class FuzzCorpus
         _seeds = GoldenMessages().Select(bytes => (bytes, DeltaOffset(bytes))).ToArray();
     }
 
-    /// <summary>The Rust vectors, the handshake steps and the PROTOCOL.md §9 examples.</summary>
+    /// <summary>
+    /// The 0.10.1 vectors and handshake steps, the worked examples of the protocol description, and the 0.13.0
+    /// V1 messages and transcript steps under 4 KiB (the larger ones are covered by <see cref="V1Messages"/>).
+    /// </summary>
     public static IEnumerable<byte[]> GoldenMessages() =>
         Vectors.WireMessages.Select(m => Vectors.Hex(m))
+            .Concat(V1Messages().Where(m => m.Length < 4096))
             .Append(GoldenExampleTests.OneKeyAckBytes())
             .Append(new ChitchatMessage.Ack(DeltaBuilderTests.BuildTd3Delta()).SerializeToArray())
             .Append(new ChitchatMessage.Ack(Delta.FromNodeDeltas([new NodeDelta(s_ids[2], 5, 3, 9, [])])).SerializeToArray());
+
+    /// <summary>Every V1 datagram of the 0.13.0 vectors: messages and the steps of the V1 and mixed transcripts.</summary>
+    public static IEnumerable<byte[]> V1Messages() =>
+        Vectors.V013.Messages
+            .Concat(Vectors.V013.Steps("handshake"))
+            .Concat(Vectors.V013.Steps("handshake_mixed"))
+            .Where(m => m.GetProperty("protocol_version").GetInt32() == 1)
+            .Select(m => Vectors.Hex(m));
 
     /// <summary>An Ack made of as many copies of a bomb block as fit in <paramref name="maxLength"/> bytes.</summary>
     public static byte[] BombAck(byte[] frame, int maxLength)
@@ -230,13 +242,21 @@ internal sealed class FuzzCorpus
     }
 
     /// <summary>Offset of the delta of an Ack/SynAck golden message, or -1.</summary>
+    /// <summary>The framed length of the V1 digest at offset 4, as sent (another zstd may re-encode it differently).</summary>
+    private static int V1DigestLength(byte[] bytes)
+    {
+        BlockStream.TryDecode(bytes.AsSpan(4), out _, out var consumed, out _).Should().BeTrue();
+        return consumed;
+    }
+
     private static int DeltaOffset(byte[] bytes)
     {
         ChitchatMessage.TryDeserialize(bytes, out var message, out _).Should().BeTrue();
         return message switch
         {
             ChitchatMessage.Ack => 4,
-            ChitchatMessage.SynAck synAck => 4 + synAck.Digest.SerializedLength,
+            ChitchatMessage.SynAck { Version: ProtocolVersion.V0 } synAck => 4 + synAck.Digest.SerializedLength,
+            ChitchatMessage.SynAck => 4 + V1DigestLength(bytes),
             _ => -1,
         };
     }

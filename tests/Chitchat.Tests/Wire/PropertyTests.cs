@@ -102,6 +102,37 @@ public sealed class PropertyTests
     }
 
     [Fact]
+    public void Serialize_RandomV1Messages_RoundTripExactlyAndCarryTheV0Entries()
+    {
+        // Digests up to 400 entries, so V1 digests of several blocks (raw and compressed) appear.
+        var bigDigest = Gen.Select(s_id, Gen.ULong, Gen.ULong, Gen.ULong).Array[0, 400].Select(entries =>
+        {
+            var digest = new Digest();
+            foreach (var (id, heartbeat, lastGcVersion, maxVersion) in entries)
+            {
+                digest.Add(id, heartbeat, lastGcVersion, maxVersion);
+            }
+
+            return digest;
+        });
+        Gen.Select(bigDigest, s_delta, Text(0, 30)).Sample((digest, delta, clusterId) =>
+        {
+            AssertRoundTrip(new ChitchatMessage.Syn(clusterId, digest, ProtocolVersion.V1));
+            AssertRoundTrip(new ChitchatMessage.SynAck(digest, delta, ProtocolVersion.V1));
+            AssertRoundTrip(new ChitchatMessage.Ack(delta, ProtocolVersion.V1));
+
+            // The V1 digest holds exactly the V0 entries (V0 bytes less the u16 count), in blocks of 16,384 bytes.
+            var v0 = new ChitchatMessage.Syn(clusterId, digest).SerializeToArray();
+            var v1 = new ChitchatMessage.Syn(clusterId, digest, ProtocolVersion.V1).SerializeToArray();
+            var content = WireBytes.DecodeBlockStream(v1.AsSpan(4), out var consumed);
+            content.Should().Equal(v0.AsSpan(6, digest.SerializedLength - 2).ToArray());
+            var blocks = WireBytes.Blocks(v1.AsSpan(4, consumed));
+            blocks.Should().HaveCount((content.Length + 16_383) / 16_384);
+            v1.AsSpan(4 + consumed).ToArray().Should().Equal(v0.AsSpan(4 + digest.SerializedLength).ToArray(), "the cluster id follows");
+        }, seed: Seed(7), iter: 300, threads: 1);
+    }
+
+    [Fact]
     public void Finish_RandomMtuAndOps_StaysWithinBudgetAndReceiverGetsWhatWasAdmitted()
     {
         // Ops are generated no larger than the block threshold min(16,384, mtu), which rules out the

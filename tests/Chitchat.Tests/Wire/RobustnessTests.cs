@@ -40,6 +40,74 @@ public sealed class RobustnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TryDeserialize_EveryProperPrefixOfEveryV1Vector_FailsCleanly()
+    {
+        var checkedPrefixes = 0;
+        foreach (var golden in FuzzCorpus.V1Messages())
+        {
+            ChitchatMessage.TryDeserialize(golden, out _, out _).Should().BeTrue();
+            for (var length = 0; length < golden.Length; length++)
+            {
+                bool accepted;
+                try
+                {
+                    accepted = ChitchatMessage.TryDeserialize(golden.AsSpan(0, length), out _, out _);
+                }
+                catch (Exception exception)
+                {
+                    throw new InvalidOperationException($"Prefix {length} of a {golden.Length}-byte V1 message threw.", exception);
+                }
+
+                accepted.Should().BeFalse($"a {length}-byte prefix of a {golden.Length}-byte V1 message is incomplete");
+                checkedPrefixes++;
+            }
+        }
+
+        checkedPrefixes.Should().BeGreaterThan(100_000);
+    }
+
+    [Fact]
+    public void TryDeserialize_V1SynOfBombDigestBlocks_RejectedWithinTheCap()
+    {
+        // A V1 digest is a block stream too: the same 11-byte frames expanding to 65,535 bytes each must stop at the
+        // per-datagram cap, whatever part of the datagram (digest or delta) they sit in.
+        var ack = FuzzCorpus.BombAck(RleBombFrame(), MaxDatagram - 16);
+        byte[] syn = [0x53, 0xB0, 0x01, 0x00, .. ack.AsSpan(4), 0x00, 0x04, 0x00, (byte)'t', (byte)'e', (byte)'s', (byte)'t'];
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        ChitchatMessage.TryDeserialize(syn, out _, out var error).Should().BeFalse();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        error.Kind.Should().Be(DecodeErrorKind.DecompressedTooLarge);
+        allocated.Should().BeLessThan((2L * MessageCodec.MaxDecompressedLength) + (1 << 20));
+    }
+
+    [Fact]
+    public void TryDeserialize_V1SynAckWhoseDigestAndDeltaShareTheCap_RejectedWhenTogetherTooLarge()
+    {
+        // 40 blocks of 65,520 bytes of valid digest entries (one member repeated), then 40 bomb blocks in the delta:
+        // each stream alone is under 4 MiB, together they are not.
+        var entry = Write((ref WireWriter w) =>
+        {
+            w.WriteChitchatId(new ChitchatId("n", 1, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1)));
+            w.WriteU64(1);
+            w.WriteU64(0);
+            w.WriteU64(0);
+        });
+        var entries = Concat(Enumerable.Repeat(entry, ushort.MaxValue / entry.Length).ToArray());
+        var digestBlocks = Concat(Enumerable.Repeat(CompressedBlock(ZstdFrame(entries)), 40).ToArray());
+        var deltaBlocks = Concat(Enumerable.Repeat(CompressedBlock(RleBombFrame()), 40).ToArray());
+        byte[] synAck = [0x53, 0xB0, 0x01, 0x01, .. digestBlocks, 0x00, .. deltaBlocks, 0x00];
+        byte[] digestAlone = [0x53, 0xB0, 0x01, 0x01, .. digestBlocks, 0x00, 0x00];
+        ChitchatMessage.TryDeserialize(digestAlone, out var message, out _).Should().BeTrue("the digest alone is under the cap");
+        ((ChitchatMessage.SynAck)message!).Digest.Count.Should().Be(1);
+
+        ChitchatMessage.TryDeserialize(synAck, out _, out var error).Should().BeFalse();
+
+        error.Kind.Should().Be(DecodeErrorKind.DecompressedTooLarge);
+    }
+
+    [Fact]
     public void TryDeserialize_200000RandomAndMutatedDatagrams_NeverThrows()
     {
         const int Cases = 200_000;

@@ -115,6 +115,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         {
             ClusterId = "default-cluster",
             GossipInterval = _options.GossipInterval,
+            ProtocolVersion = _options.ProtocolVersion,
             SeedNodes = [$"127.0.0.1:{seed.Port}"],
             FailureDetectorConfig = new FailureDetectorConfig { InitialInterval = _options.GossipInterval },
             MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(10_000),

@@ -38,11 +38,12 @@ internal static class BenchCommand
         var repeat = CliOptions.Create<int>("repeat", "Run the scenario this many times, each on a fresh cluster.");
         repeat.HelpName = "runs";
         repeat.DefaultValueFactory = _ => 1;
+        var protocolVersion = CliOptions.ProtocolVersion();
         var json = CliOptions.Create<bool>("json", "Print one JSON object per run (snake_case) instead of a summary.");
 
         var command = new Command("bench", "Measure a local cluster: convergence, crash detection, bandwidth, stability with message loss, or processor and memory use.")
         {
-            scenario, nodes, transport, interval, drop, seed, window, duration, timeout, repeat, json,
+            scenario, nodes, transport, interval, protocolVersion, drop, seed, window, duration, timeout, repeat, json,
         };
         command.SetAction(async (parseResult, _) =>
         {
@@ -52,6 +53,7 @@ internal static class BenchCommand
                 NodeCount = parseResult.GetValue(nodes),
                 Transport = Enum.Parse<BenchTransportKind>(parseResult.GetValue(transport)!, ignoreCase: true),
                 GossipInterval = TimeSpan.FromMilliseconds(parseResult.GetValue(interval)),
+                ProtocolVersion = parseResult.GetValue(protocolVersion),
                 DropProbability = parseResult.GetValue(drop),
                 Seed = parseResult.GetValue(seed),
                 Window = TimeSpan.FromSeconds(parseResult.GetValue(window)),

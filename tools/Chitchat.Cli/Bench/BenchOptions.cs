@@ -20,6 +20,9 @@ internal sealed record BenchOptions
     /// <summary>Gets the gossip interval, also the failure detector's initial interval.</summary>
     public TimeSpan GossipInterval { get; init; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>Gets the protocol version every node starts its handshakes in.</summary>
+    public ProtocolVersion ProtocolVersion { get; init; } = ProtocolVersion.V0;
+
     /// <summary>Gets the probability that a sent message is dropped; null means the scenario's default.</summary>
     public double? DropProbability { get; init; }
 

@@ -15,6 +15,8 @@ internal sealed class BenchResult
 
     public required double IntervalMs { get; init; }
 
+    public required int ProtocolVersion { get; init; }
+
     public required double Drop { get; init; }
 
     public int? Seed { get; init; }

@@ -79,6 +79,7 @@ internal static partial class BenchRunner
         Nodes = options.NodeCount,
         Transport = options.Transport.ToString().ToLowerInvariant(),
         IntervalMs = options.GossipInterval.TotalMilliseconds,
+        ProtocolVersion = (int)options.ProtocolVersion,
         Drop = options.EffectiveDrop,
         Seed = options.Seed,
         TimeoutS = options.EffectiveTimeout.TotalSeconds,

@@ -8,7 +8,7 @@ internal static class BenchSummary
     public static IEnumerable<string> Lines(BenchResult r)
     {
         var drop = r.Drop > 0 ? $", {Number(r.Drop * 100)} % of messages dropped" : string.Empty;
-        yield return $"chitchat bench {r.Scenario}: {r.Nodes} nodes over {r.Transport}, gossip every {Number(r.IntervalMs)} ms{drop}";
+        yield return $"chitchat bench {r.Scenario}: {r.Nodes} nodes over {r.Transport}, gossip every {Number(r.IntervalMs)} ms, protocol V{r.ProtocolVersion}{drop}";
         yield return r.ConvergenceMs is { } convergence
             ? $"  convergence      {Ms(convergence)} until every node saw all {r.Nodes} live (spawning took {Ms(r.SpawnMs ?? 0)})"
             : $"  convergence      NOT reached: {r.ConvergedNodes} of {r.Nodes} nodes saw all live within {Number(r.TimeoutS)} s";

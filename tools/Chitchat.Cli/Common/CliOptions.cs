@@ -47,6 +47,31 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>The protocol version a node starts handshakes in: <c>0</c> (the default) or <c>1</c>.</summary>
+    public static Option<ProtocolVersion> ProtocolVersion()
+    {
+        var option = Create<ProtocolVersion>(
+            "protocol_version",
+            "The protocol version of the Syns this node starts: 0 (understood by every chitchat) or 1 (compressed digests, chitchat 0.12 and later). Replies always use the version of the message they answer. [default: 0]");
+        option.HelpName = "0|1";
+        option.DefaultValueFactory = _ => Chitchat.ProtocolVersion.V0;
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+            switch (text)
+            {
+                case "0" or "v0" or "V0":
+                    return Chitchat.ProtocolVersion.V0;
+                case "1" or "v1" or "V1":
+                    return Chitchat.ProtocolVersion.V1;
+                default:
+                    result.AddError($"--protocol_version: '{text}' is not a protocol version (0 or 1).");
+                    return Chitchat.ProtocolVersion.V0;
+            }
+        };
+        return option;
+    }
+
     private static IPEndPoint? ParseSocketAddress(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;

@@ -5,6 +5,7 @@ namespace Chitchat.Cli.Json;
 /// <summary>A decoded datagram. Fields that the message type does not have are left out.</summary>
 internal sealed record DecodedDatagramJson(
     string Type,
+    int ProtocolVersion,
     int Length,
     string? ClusterId,
     IReadOnlyList<DigestEntryJson>? Digest,

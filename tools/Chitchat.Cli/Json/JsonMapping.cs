@@ -20,10 +20,10 @@ internal static class JsonMapping
 
     public static DecodedDatagramJson ToJson(ChitchatMessage message, int length) => message switch
     {
-        ChitchatMessage.Syn syn => new DecodedDatagramJson("Syn", length, syn.ClusterId, ToJson(syn.Digest), null),
-        ChitchatMessage.SynAck synAck => new DecodedDatagramJson("SynAck", length, null, ToJson(synAck.Digest), ToJson(synAck.Delta)),
-        ChitchatMessage.Ack ack => new DecodedDatagramJson("Ack", length, null, null, ToJson(ack.Delta)),
-        _ => new DecodedDatagramJson(message.Type.ToString(), length, null, null, null),
+        ChitchatMessage.Syn syn => new DecodedDatagramJson("Syn", (int)syn.Version, length, syn.ClusterId, ToJson(syn.Digest), null),
+        ChitchatMessage.SynAck synAck => new DecodedDatagramJson("SynAck", (int)synAck.Version, length, null, ToJson(synAck.Digest), ToJson(synAck.Delta)),
+        ChitchatMessage.Ack ack => new DecodedDatagramJson("Ack", (int)ack.Version, length, null, null, ToJson(ack.Delta)),
+        _ => new DecodedDatagramJson(message.Type.ToString(), (int)message.Version, length, null, null, null),
     };
 
     private static List<DigestEntryJson> ToJson(Digest digest) =>

@@ -22,12 +22,13 @@ internal static class NodeCommand
         var clusterId = CliOptions.Create<string>("cluster_id", "The cluster id; nodes of other clusters are ignored.");
         clusterId.DefaultValueFactory = _ => "testing";
         var generation = CliOptions.Create<ulong?>("generation", "The generation id; must grow at every restart of the node. [default: the current Unix time in seconds]");
+        var protocolVersion = CliOptions.ProtocolVersion();
         var deadGrace = CliOptions.Milliseconds("dead_node_grace_ms", "How long a dead node is kept before it is forgotten.", 10_000);
         var seedRefresh = CliOptions.Milliseconds("seed_refresh_ms", "How often seeds given as host names are resolved again.", 60_000);
 
         var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K).")
         {
-            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, deadGrace, seedRefresh,
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, deadGrace, seedRefresh,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -42,6 +43,7 @@ internal static class NodeCommand
                 parseResult.GetValue(clusterId) ?? "testing",
                 parseResult.GetValue(seeds) ?? [],
                 TimeSpan.FromMilliseconds(parseResult.GetValue(interval)),
+                parseResult.GetValue(protocolVersion),
                 TimeSpan.FromMilliseconds(parseResult.GetValue(deadGrace)),
                 TimeSpan.FromMilliseconds(parseResult.GetValue(seedRefresh)));
             return await NodeRunner.RunAsync(settings).ConfigureAwait(false);

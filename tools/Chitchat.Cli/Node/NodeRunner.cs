@@ -24,6 +24,7 @@ internal static partial class NodeRunner
         {
             ClusterId = settings.ClusterId,
             GossipInterval = settings.GossipInterval,
+            ProtocolVersion = settings.ProtocolVersion,
             ListenAddr = settings.ListenAddr,
             SeedNodes = settings.Seeds.ToList(),
             SeedRefreshInterval = settings.SeedRefreshInterval,

@@ -11,5 +11,6 @@ internal sealed record NodeSettings(
     string ClusterId,
     IReadOnlyList<string> Seeds,
     TimeSpan GossipInterval,
+    ProtocolVersion ProtocolVersion,
     TimeSpan DeadNodeGracePeriod,
     TimeSpan SeedRefreshInterval);
