@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace Chitchat.NetnsTests;
@@ -51,18 +50,7 @@ internal sealed class LabNode : IAsyncDisposable
     public CliProcess Process { get; }
 
     /// <summary>GET / parsed, or null if the node does not answer (stopped, killed, or not started yet).</summary>
-    public async Task<NodeView?> TryGetStateAsync()
-    {
-        try
-        {
-            using var response = await _http.GetAsync(new Uri("/", UriKind.Relative));
-            return response.StatusCode == HttpStatusCode.OK ? NodeView.Parse(await response.Content.ReadAsStringAsync()) : null;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
-        {
-            return null;
-        }
-    }
+    public Task<NodeView?> TryGetStateAsync() => NodeView.TryGetAsync(_http, new Uri("/", UriKind.Relative));
 
     /// <summary>Sets <paramref name="key"/> on this node (GET /set_kv).</summary>
     public async Task SetAsync(string key, string value)
@@ -90,22 +78,9 @@ internal sealed class LabNode : IAsyncDisposable
 
     internal async Task WaitUntilServingAsync()
     {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < s_startTimeout)
+        if (!await NodeView.WaitUntilServingAsync(Process, TryGetStateAsync, s_startTimeout))
         {
-            if (Process.HasExited)
-            {
-                break;
-            }
-
-            if (await TryGetStateAsync() is not null)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
+            throw new InvalidOperationException($"chitchat node {this} did not start.\n{Process.Describe()}");
         }
-
-        throw new InvalidOperationException($"chitchat node {this} did not start.\n{Process.Describe()}");
     }
 }
