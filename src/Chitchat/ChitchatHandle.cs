@@ -40,8 +40,8 @@ public sealed class ChitchatHandle : IAsyncDisposable
     /// <remarks>Port of chitchat's <c>termination_watcher</c>. Await it as often as needed.</remarks>
     public Task Termination => _loop.Termination;
 
-    /// <summary>Gets the protocol version the node uses with each peer (the rolling-upgrade rule; tests inspect it).</summary>
-    internal Server.PeerProtocolVersions ProtocolVersions => _loop.ProtocolVersions;
+    /// <summary>Gets what the node knows of each peer address (protocol version, return routability; tests inspect it).</summary>
+    internal Server.PeerTable PeerTable => _loop.PeerTable;
 
     /// <summary>Runs <paramref name="func"/> with exclusive access to the node's state machine.</summary>
     /// <typeparam name="T">The result type.</typeparam>

@@ -33,10 +33,17 @@ public sealed partial class ChitchatInstance
     /// first. A SynAck or a BadCluster answers in the version of the Syn, an Ack in the version of the SynAck.
     /// Port of chitchat lib.rs <c>Chitchat::process_message</c>.
     /// </summary>
-    internal ChitchatMessage? ProcessMessage(ChitchatMessage message)
+    /// <param name="message">The message.</param>
+    /// <param name="maxReplyLength">
+    /// The most bytes the reply may take on the wire. The server passes the request's own length for a source
+    /// that has not proven it receives our datagrams, so that a forged source cannot turn the node into an
+    /// amplifier: the digest is then partial (own node first) and the delta as small as it has to be.
+    /// </param>
+    internal ChitchatMessage? ProcessMessage(ChitchatMessage message, int maxReplyLength = int.MaxValue)
     {
         UpdateSelfHeartbeat();
         var version = message.Version;
+        var payload = Math.Min(MaxDatagramPayloadSize, maxReplyLength) - WireFormat.HeaderLength;
         switch (message)
         {
             case ChitchatMessage.Syn syn:
@@ -51,12 +58,13 @@ public sealed partial class ChitchatInstance
 
                 // The budget reserves the own digest as encoded in the reply's version (Rust 0.13 reserves it in
                 // the configured version, which overflows the datagram when a V1 node answers a V0 Syn).
-                var payload = MaxDatagramPayloadSize - WireFormat.HeaderLength;
                 var selfDigest = _clusterState.ComputeDigest(excluded);
                 if (payload - selfDigest.GetSerializedLength(version) < WireFormat.MinimumDeltaMtu)
                 {
-                    selfDigest = ClusterState.FitDigest(
-                        selfDigest, SelfChitchatId, version, payload - PartialSynAckDeltaBudget, ref _digestRotation);
+                    // Leave room for a useful delta; when the reply must stay small (an unverified source), for at
+                    // least the one byte of an empty delta.
+                    var digestBudget = payload >= 2 * PartialSynAckDeltaBudget ? payload - PartialSynAckDeltaBudget : payload - 1;
+                    selfDigest = ClusterState.FitDigest(selfDigest, SelfChitchatId, version, digestBudget, ref _digestRotation);
                 }
 
                 var mtu = payload - selfDigest.GetSerializedLength(version);
@@ -66,8 +74,7 @@ public sealed partial class ChitchatInstance
             case ChitchatMessage.SynAck synAck:
                 ReportHeartbeatsInDigest(synAck.Digest);
                 ProcessDelta(synAck.Delta);
-                var ackDelta = _clusterState.ComputePartialDelta(
-                    synAck.Digest, MaxDatagramPayloadSize - WireFormat.HeaderLength, ScheduledForDeletionSet(), _logger);
+                var ackDelta = _clusterState.ComputePartialDelta(synAck.Digest, payload, ScheduledForDeletionSet(), _logger);
                 return new ChitchatMessage.Ack(ackDelta, version);
 
             case ChitchatMessage.Ack ack:

@@ -42,8 +42,8 @@ public sealed class ChitchatServerOptions
 
     /// <summary>
     /// Gets or sets what the server loop calls, under the node's lock, to process a received message and get
-    /// the reply (test seam, e.g. to inject a failure).
+    /// the reply no longer than the given length (test seam, e.g. to inject a failure).
     /// </summary>
     /// <value>The default value is <see langword="null"/>, meaning <c>ChitchatInstance.ProcessMessage</c>.</value>
-    internal Func<ChitchatInstance, ChitchatMessage, ChitchatMessage?>? MessageProcessor { get; set; }
+    internal Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?>? MessageProcessor { get; set; }
 }

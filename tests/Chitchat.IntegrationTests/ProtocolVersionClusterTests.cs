@@ -109,8 +109,8 @@ public sealed class ProtocolVersionClusterTests
                 "the legacy node has the V1 node's key");
 
             // The V1 nodes talk V0 to the legacy node only.
-            modern.ProtocolVersions.UsesV0(legacy.ChitchatId.GossipAdvertiseAddr).Should().BeTrue();
-            modern.ProtocolVersions.UsesV0(other.ChitchatId.GossipAdvertiseAddr).Should().BeFalse();
+            modern.PeerTable.UsesV0(legacy.ChitchatId.GossipAdvertiseAddr).Should().BeTrue();
+            modern.PeerTable.UsesV0(other.ChitchatId.GossipAdvertiseAddr).Should().BeFalse();
         }
         finally
         {

@@ -41,12 +41,12 @@ internal sealed class ServerLoop
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly ILogger _logger;
-    private readonly Func<ChitchatInstance, ChitchatMessage, ChitchatMessage?> _processMessage;
+    private readonly Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?> _processMessage;
     private readonly Channel<IPEndPoint> _gossipCommands;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PeriodicTimer _gossipTimer;
-    private readonly PeerProtocolVersions _protocolVersions;
+    private readonly PeerTable _peerTable;
 
     // Buffers of the gossip round, reused every round; only the loop touches them.
     private readonly HashSet<IPEndPoint> _peers = [];
@@ -76,7 +76,7 @@ internal sealed class ServerLoop
         TimeProvider timeProvider,
         Random random,
         ILogger logger,
-        Func<ChitchatInstance, ChitchatMessage, ChitchatMessage?>? processMessage)
+        Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?>? processMessage)
     {
         _chitchat = chitchat;
         _socket = socket;
@@ -84,14 +84,14 @@ internal sealed class ServerLoop
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger;
-        _processMessage = processMessage ?? (static (chitchat, message) => chitchat.ProcessMessage(message));
+        _processMessage = processMessage ?? (static (chitchat, message, maxReplyLength) => chitchat.ProcessMessage(message, maxReplyLength));
         _gossipCommands = Channel.CreateBounded<IPEndPoint>(new BoundedChannelOptions(CommandQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
         _gossipTimer = new PeriodicTimer(chitchat.Instance.Config.GossipInterval, timeProvider);
-        _protocolVersions = new PeerProtocolVersions(chitchat.Instance.Config.ProtocolVersion, timeProvider, logger);
+        _peerTable = new PeerTable(chitchat.Instance.Config.ProtocolVersion, timeProvider, logger);
 
         // Observe the outcome, so that an unobserved failure does not raise UnobservedTaskException.
         _termination.Task.ContinueWith(
@@ -101,8 +101,8 @@ internal sealed class ServerLoop
             TaskScheduler.Default);
     }
 
-    /// <summary>Gets the protocol version choice per peer (the rolling-upgrade rule).</summary>
-    internal PeerProtocolVersions ProtocolVersions => _protocolVersions;
+    /// <summary>Gets what the loop knows of each peer address (protocol version, return routability).</summary>
+    internal PeerTable PeerTable => _peerTable;
 
     /// <summary>Gets the task that completes when the loop has ended and released the socket.</summary>
     public Task Termination => _termination.Task;
@@ -353,15 +353,19 @@ internal sealed class ServerLoop
     /// <summary>Processes a message under the lock, then sends the reply to its source address.</summary>
     private async ValueTask HandleMessageAsync(ReceivedMessage received, CancellationToken cancellationToken)
     {
-        var (from, message, _) = received;
+        var (from, message, byteCount) = received;
         ChitchatServer.Log.MessageReceived(_logger, message.Type, from);
-        _protocolVersions.OnReceived(from, message);
+        _peerTable.OnReceived(from, message);
+
+        // Anti-amplification: a source that has not proven it receives our datagrams (its address may be forged)
+        // gets a reply no larger than what it sent.
+        var maxReplyLength = _peerTable.IsVerified(from) ? int.MaxValue : byteCount;
         ChitchatMessage? reply;
         try
         {
             lock (_chitchat.Gate)
             {
-                reply = _processMessage(_chitchat.Instance, message);
+                reply = _processMessage(_chitchat.Instance, message, maxReplyLength);
             }
         }
         catch (Exception ex)
@@ -470,7 +474,7 @@ internal sealed class ServerLoop
     /// <summary>Sends a fresh Syn to <paramref name="peer"/>; a failed send is logged and ignored.</summary>
     private async ValueTask GossipAsync(IPEndPoint peer, GossipKind kind, CancellationToken cancellationToken, bool shareInRound = false)
     {
-        var version = _protocolVersions.NextSynVersion(peer);
+        var version = _peerTable.NextSynVersion(peer);
         var syn = shareInRound ? _roundSyns[(int)version] : null;
         if (syn is null)
         {

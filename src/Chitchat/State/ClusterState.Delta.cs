@@ -17,7 +17,8 @@ internal sealed partial class ClusterState
     {
         if (mtu < WireFormat.MinimumDeltaMtu)
         {
-            // Rust asserts here (its gossip task would crash); an empty delta is always safe.
+            // Rust asserts here (its gossip task would crash); an empty delta is always safe. Expected for a reply
+            // to an unverified source, which may be no larger than its request.
             Log.DeltaBudgetTooSmall(logger, mtu);
             return Delta.Empty;
         }
@@ -167,7 +168,7 @@ internal sealed partial class ClusterState
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Delta budget of {Mtu} bytes is below the 100-byte minimum; sending an empty delta")]
+        [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Delta budget of {Mtu} bytes is below the 100-byte minimum; sending an empty delta")]
         public static partial void DeltaBudgetTooSmall(ILogger logger, int mtu);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Peer must reset its replica of {NodeId}: our last GC version {LastGcVersion}, its max version {PeerMaxVersion}")]

@@ -153,4 +153,32 @@ public sealed class ProtocolVersionTests
         ack.Delta.NodeDeltas.Count.Should().BeInRange(1, 999, "the deltas of 1,000 members do not fit one Ack");
         ack.SerializedLength.Should().BeLessThanOrEqualTo(MaxDatagram);
     }
+
+    [Theory]
+    [InlineData(ProtocolVersion.V0, 7)]
+    [InlineData(ProtocolVersion.V1, 7)]
+    [InlineData(ProtocolVersion.V0, 60)]
+    [InlineData(ProtocolVersion.V1, 300)]
+    [InlineData(ProtocolVersion.V0, 5_000)]
+    public void ProcessMessage_ReplyLengthBound_IsNeverExceeded(ProtocolVersion version, int maxReplyLength)
+    {
+        var node = Node(10_001, version);
+        Learn(node, TestIds.Realistic(200));
+        var random = new Random(1);
+        for (var i = 0; i < 300; i++)
+        {
+            node.SelfNodeState.Set($"key-{i}", RandomText(random, 50));
+        }
+
+        var peer = Node(10_002, version);
+        var synAck = node.ProcessMessage(peer.CreateSynMessage(version), maxReplyLength)!;
+        var ack = node.ProcessMessage(new ChitchatMessage.SynAck(new Digest(), Delta.Empty, version), maxReplyLength)!;
+
+        synAck.SerializedLength.Should().BeLessThanOrEqualTo(maxReplyLength);
+        ack.SerializedLength.Should().BeLessThanOrEqualTo(maxReplyLength);
+        if (maxReplyLength >= 60)
+        {
+            ((ChitchatMessage.SynAck)synAck).Digest.TryGetValue(node.SelfChitchatId, out _).Should().BeTrue("the own entry comes first");
+        }
+    }
 }

@@ -78,4 +78,34 @@ public sealed class BoundedArrayStatsTests
 
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public void Append_GrowsTheBufferOnDemand_AndKeepsTheSumOfAFixedWindow()
+    {
+        // A member heard of a few times costs a small buffer; the window's values and sum are those of a fixed
+        // 1,000-value ring, through growth and wrap-around.
+        var stats = new BoundedArrayStats(1_000);
+        stats.AllocatedLength.Should().Be(BoundedArrayStats.InitialLength);
+        var reference = new Queue<double>();
+        var random = new Random(4);
+        for (var i = 0; i < 2_500; i++)
+        {
+            var value = random.NextDouble();
+            stats.Append(value);
+            reference.Enqueue(value);
+            if (reference.Count > 1_000)
+            {
+                reference.Dequeue();
+            }
+
+            stats.Length.Should().Be(reference.Count);
+            if (i == 4)
+            {
+                stats.AllocatedLength.Should().Be(BoundedArrayStats.InitialLength, "five values fit the initial buffer");
+            }
+        }
+
+        stats.AllocatedLength.Should().Be(1_000, "it never grows beyond the window");
+        stats.Sum.Should().BeApproximately(reference.Sum(), 1e-9);
+    }
 }

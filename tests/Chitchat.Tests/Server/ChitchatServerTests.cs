@@ -172,14 +172,14 @@ public sealed class ChitchatServerTests
         var options = new ChitchatServerOptions
         {
             LoggerFactory = loggerFactory,
-            MessageProcessor = (chitchat, message) =>
+            MessageProcessor = (chitchat, message, maxReplyLength) =>
             {
                 if (message is ChitchatMessage.Syn && failed.TrySetResult())
                 {
                     throw new InvalidOperationException("processing failure for test");
                 }
 
-                return chitchat.ProcessMessage(message);
+                return chitchat.ProcessMessage(message, maxReplyLength);
             },
         };
         var serverConfig = ChitchatConfig.ForTest(2);

@@ -6,8 +6,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Chitchat.Tests.Server;
 
-/// <summary>The rolling-upgrade rule: which version each Syn of a V1-configured node goes out in.</summary>
-public sealed class PeerProtocolVersionsTests
+/// <summary>
+/// The per-peer table of the server: the rolling-upgrade rule (which version each Syn of a V1-configured node goes
+/// out in) and return routability (which addresses proved they receive our datagrams).
+/// </summary>
+public sealed class PeerTableTests
 {
     private static readonly IPEndPoint s_peer = IPEndPoint.Parse("10.0.0.2:7280");
     private static readonly ChitchatMessage s_v1SynAck = new ChitchatMessage.SynAck(new Digest(), Delta.Empty, ProtocolVersion.V1);
@@ -15,7 +18,7 @@ public sealed class PeerProtocolVersionsTests
 
     private readonly FakeTimeProvider _time = new();
 
-    private PeerProtocolVersions Create(ProtocolVersion configured) => new(configured, _time, NullLogger.Instance);
+    private PeerTable Create(ProtocolVersion configured) => new(configured, _time, NullLogger.Instance);
 
     [Fact]
     public void NextSynVersion_V0Configured_AlwaysV0()
@@ -59,7 +62,7 @@ public sealed class PeerProtocolVersionsTests
         }
 
         versions.OnReceived(s_peer, s_v0SynAck);
-        _time.Advance(PeerProtocolVersions.ProbeInterval - TimeSpan.FromTicks(1));
+        _time.Advance(PeerTable.ProbeInterval - TimeSpan.FromTicks(1));
         versions.NextSynVersion(s_peer).Should().Be(ProtocolVersion.V0, "a V0 answer proves nothing about V1");
         _time.Advance(TimeSpan.FromTicks(1));
         versions.NextSynVersion(s_peer).Should().Be(ProtocolVersion.V1, "the probe");
@@ -93,7 +96,47 @@ public sealed class PeerProtocolVersionsTests
         versions.OnReceived(stranger, new ChitchatMessage.Syn("c", new Digest(), ProtocolVersion.V1));
 
         versions.TrackedCount.Should().Be(0);
+        versions.IsVerified(stranger).Should().BeFalse();
         versions.NextSynVersion(s_peer);
         versions.TrackedCount.Should().Be(1);
+    }
+
+    [Fact]
+    public void IsVerified_SynAckAnsweringOurSyn_VerifiesUntilTheLifetimeEnds()
+    {
+        var table = Create(ProtocolVersion.V0);
+        table.IsVerified(s_peer).Should().BeFalse();
+
+        table.NextSynVersion(s_peer);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        table.OnReceived(s_peer, s_v0SynAck);
+
+        table.IsVerified(s_peer).Should().BeTrue();
+        _time.Advance(PeerTable.VerifiedLifetime);
+        table.IsVerified(s_peer).Should().BeTrue("exactly the lifetime after the last answer");
+        _time.Advance(TimeSpan.FromTicks(1));
+        table.IsVerified(s_peer).Should().BeFalse();
+    }
+
+    [Fact]
+    public void IsVerified_UnsolicitedOrLateSynAck_DoesNotVerify()
+    {
+        var table = Create(ProtocolVersion.V1);
+        var other = IPEndPoint.Parse("10.0.0.3:7280");
+
+        // No Syn was ever sent to that address: a SynAck "from" it proves nothing (the source may be forged).
+        table.OnReceived(other, s_v1SynAck);
+        table.IsVerified(other).Should().BeFalse();
+
+        // A SynAck arriving after the answer window does not count either.
+        table.NextSynVersion(s_peer);
+        _time.Advance(PeerTable.SynAnswerWindow + TimeSpan.FromTicks(1));
+        table.OnReceived(s_peer, s_v1SynAck);
+        table.IsVerified(s_peer).Should().BeFalse();
+
+        // A Syn the peer starts is no answer: anybody can send one with a forged source.
+        table.NextSynVersion(s_peer);
+        table.OnReceived(s_peer, new ChitchatMessage.Syn("c", new Digest(), ProtocolVersion.V1));
+        table.IsVerified(s_peer).Should().BeFalse();
     }
 }
