@@ -64,6 +64,48 @@ public sealed class ChitchatConfig
     /// <value>The default value is <see cref="ProtocolVersion.V0"/>.</value>
     public ProtocolVersion ProtocolVersion { get; set; } = ProtocolVersion.V0;
 
+    /// <summary>
+    /// Gets or sets the most members (this node included) the node keeps state for. Members heard of beyond it
+    /// are ignored until some are forgotten, so that invented members cannot exhaust memory.
+    /// </summary>
+    /// <remarks>
+    /// Each member costs its state (a few hundred bytes plus its key-values) and, once it heartbeats, a failure
+    /// detector window of up to 8 KB. Set it comfortably above the cluster's size: a legitimate member beyond the
+    /// cap cannot join.
+    /// </remarks>
+    /// <value>The default value is 10,000.</value>
+    public int MaxMembers { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets the most new members one source address may introduce per gossip interval (through the
+    /// digests of its messages). A joining node still learns a large cluster in a few rounds, from several peers.
+    /// </summary>
+    /// <value>The default value is 1,000.</value>
+    public int MaxNewMembersPerSource { get; set; } = 1_000;
+
+    /// <summary>
+    /// Gets or sets the most keys (tombstones included) one member's state may hold. Writing more to the own state
+    /// throws; a delta that would give a replica more is refused.
+    /// </summary>
+    /// <value>The default value is 100,000.</value>
+    public int MaxKeysPerNode { get; set; } = 100_000;
+
+    /// <summary>
+    /// Gets or sets the most bytes one member's state may take in memory: two bytes per character of every key
+    /// and value, plus 64 per entry. Writing more to the own state throws; a delta that would grow a replica
+    /// beyond it is refused.
+    /// </summary>
+    /// <value>The default value is 4 MiB.</value>
+    public long MaxStateBytesPerNode { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets the most bytes the states of all members together may take (counted as for
+    /// <see cref="MaxStateBytesPerNode"/>). A delta that would grow a replica beyond it is refused; the own state
+    /// is limited by <see cref="MaxStateBytesPerNode"/> only.
+    /// </summary>
+    /// <value>The default value is 256 MiB.</value>
+    public long MaxTotalStateBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Gets or sets the failure detector settings.</summary>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
 
@@ -160,6 +202,31 @@ public sealed class ChitchatConfig
             {
                 throw new ArgumentException("A seed must not be empty.", nameof(SeedNodes));
             }
+        }
+
+        if (MaxMembers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMembers), MaxMembers, "MaxMembers must be at least 1.");
+        }
+
+        if (MaxNewMembersPerSource < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxNewMembersPerSource), MaxNewMembersPerSource, "MaxNewMembersPerSource must be at least 1.");
+        }
+
+        if (MaxKeysPerNode < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxKeysPerNode), MaxKeysPerNode, "MaxKeysPerNode must be at least 1.");
+        }
+
+        if (MaxStateBytesPerNode < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxStateBytesPerNode), MaxStateBytesPerNode, "MaxStateBytesPerNode must be at least 1.");
+        }
+
+        if (MaxTotalStateBytes < MaxStateBytesPerNode)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTotalStateBytes), MaxTotalStateBytes, "MaxTotalStateBytes must be at least MaxStateBytesPerNode.");
         }
 
         if (FailureDetectorConfig is null)

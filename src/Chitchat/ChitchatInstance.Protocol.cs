@@ -39,7 +39,10 @@ public sealed partial class ChitchatInstance
     /// that has not proven it receives our datagrams, so that a forged source cannot turn the node into an
     /// amplifier: the digest is then partial (own node first) and the delta as small as it has to be.
     /// </param>
-    internal ChitchatMessage? ProcessMessage(ChitchatMessage message, int maxReplyLength = int.MaxValue)
+    /// <param name="source">
+    /// The datagram's source address, for the per-source limit on new members (<see langword="null"/>: not limited).
+    /// </param>
+    internal ChitchatMessage? ProcessMessage(ChitchatMessage message, int maxReplyLength = int.MaxValue, System.Net.IPEndPoint? source = null)
     {
         UpdateSelfHeartbeat();
         var version = message.Version;
@@ -53,7 +56,7 @@ public sealed partial class ChitchatInstance
                     return ChitchatMessage.BadCluster.ForVersion(version);
                 }
 
-                ReportHeartbeatsInDigest(syn.Digest);
+                ReportHeartbeatsInDigest(syn.Digest, source);
                 var excluded = ScheduledForDeletionSet();
 
                 // The budget reserves the own digest as encoded in the reply's version (Rust 0.13 reserves it in
@@ -72,7 +75,7 @@ public sealed partial class ChitchatInstance
                 return new ChitchatMessage.SynAck(selfDigest, synAckDelta, version);
 
             case ChitchatMessage.SynAck synAck:
-                ReportHeartbeatsInDigest(synAck.Digest);
+                ReportHeartbeatsInDigest(synAck.Digest, source);
                 ProcessDelta(synAck.Delta);
                 var ackDelta = _clusterState.ComputePartialDelta(synAck.Digest, payload, ScheduledForDeletionSet(), _logger);
                 return new ChitchatMessage.Ack(ackDelta, version);
@@ -113,25 +116,50 @@ public sealed partial class ChitchatInstance
         }
     }
 
-    internal void ReportHeartbeatsInDigest(Digest digest)
+    /// <summary>
+    /// Records the heartbeats of a peer's digest. Members the node does not know are created within
+    /// <see cref="ChitchatConfig.MaxMembers"/> and <see cref="ChitchatConfig.MaxNewMembersPerSource"/>; the others
+    /// are ignored (and counted in a rate-limited log line).
+    /// </summary>
+    internal void ReportHeartbeatsInDigest(Digest digest, System.Net.IPEndPoint? source = null)
     {
         var ids = digest.Ids;
         var entries = digest.Entries;
+        var allowance = _newMembers.Allowance(source);
+        var room = Config.MaxMembers - _clusterState.NodeStates.Count;
+        var introduced = 0;
+        var ignored = 0;
         for (var i = 0; i < ids.Length; i++)
         {
-            ReportHeartbeat(ids[i], entries[i].Heartbeat);
+            var isNew = !_clusterState.NodeStates.ContainsKey(ids[i]);
+            if (isNew && (introduced >= allowance || introduced >= room))
+            {
+                ignored++;
+                continue;
+            }
+
+            if (ReportHeartbeat(ids[i], entries[i].Heartbeat) && isNew)
+            {
+                introduced++;
+            }
+        }
+
+        _newMembers.Record(source, introduced);
+        if (ignored > 0)
+        {
+            NoteIgnoredMembers(ignored, source);
         }
     }
 
-    /// <summary>Records a heartbeat seen in a digest (BEHAVIOUR.md §9.1).</summary>
-    internal void ReportHeartbeat(ChitchatId id, ulong heartbeat)
+    /// <summary>Records a heartbeat seen in a digest; returns whether the member has a state afterwards.</summary>
+    internal bool ReportHeartbeat(ChitchatId id, ulong heartbeat)
     {
         if (id.Equals(SelfChitchatId))
         {
-            return;
+            return false;
         }
 
-        NodeState? state;
+        State.NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out var lastHeartbeat) || lastHeartbeat < heartbeat)
         {
             state = _clusterState.NodeStateOrCreate(id);
@@ -142,7 +170,7 @@ public sealed partial class ChitchatInstance
             state = _clusterState.NodeState(id);
             if (state is null)
             {
-                return;
+                return false;
             }
         }
 
@@ -150,6 +178,29 @@ public sealed partial class ChitchatInstance
         {
             _failureDetector.ReportHeartbeat(id);
         }
+
+        return true;
+    }
+
+    /// <summary>The shortest time between two log lines about ignored members.</summary>
+    internal static readonly TimeSpan IgnoredMembersLogInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the number of members ignored because of the member limits since the node started.</summary>
+    internal long IgnoredMembersTotal { get; private set; }
+
+    private void NoteIgnoredMembers(int ignored, System.Net.IPEndPoint? source)
+    {
+        IgnoredMembersTotal += ignored;
+        _ignoredMembers += ignored;
+        var now = _timeProvider.GetTimestamp();
+        if (_timeProvider.GetElapsedTime(_lastIgnoredMembersLog, now) < IgnoredMembersLogInterval)
+        {
+            return;
+        }
+
+        Log.MembersIgnored(_logger, _ignoredMembers, source, _clusterState.NodeStates.Count, Config.MaxMembers, Config.MaxNewMembersPerSource);
+        _ignoredMembers = 0;
+        _lastIgnoredMembersLog = now;
     }
 
     internal void UpdateSelfHeartbeat() => SelfNodeState.IncrementHeartbeat();
@@ -280,6 +331,12 @@ public sealed partial class ChitchatInstance
         NodeState? state;
         if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out _))
         {
+            if (!_clusterState.NodeStates.ContainsKey(id) && _clusterState.NodeStates.Count >= Config.MaxMembers)
+            {
+                NoteIgnoredMembers(1, source: null);
+                return;
+            }
+
             state = _clusterState.NodeStateOrCreate(id);
         }
         else
@@ -324,6 +381,9 @@ public sealed partial class ChitchatInstance
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Ignored {Count} new members (last from {Source}): {MemberCount} members known, at most {MaxMembers}, at most {MaxNewMembersPerSource} new per source and gossip interval")]
+        public static partial void MembersIgnored(ILogger logger, int count, System.Net.IPEndPoint? source, int memberCount, int maxMembers, int maxNewMembersPerSource);
+
         [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Received a Syn addressed to cluster {TheirClusterId}; ours is {OurClusterId}")]
         public static partial void SynFromOtherCluster(ILogger logger, string ourClusterId, string theirClusterId);
 

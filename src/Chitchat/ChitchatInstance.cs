@@ -40,6 +40,12 @@ public sealed partial class ChitchatInstance
     // Where the next partial digest starts among the other members (only used when a digest does not fit).
     private int _digestRotation;
 
+    private readonly NewMemberLimiter _newMembers;
+
+    // Members ignored because of MaxMembers or MaxNewMembersPerSource since the last log line about it.
+    private int _ignoredMembers;
+    private long _lastIgnoredMembersLog;
+
     /// <summary>Creates the state machine of the node described by <paramref name="config"/>.</summary>
     /// <param name="config">The node's configuration.</param>
     /// <param name="initialKeyValues">Key-values set on the own node state at start (versions 1, 2, …).</param>
@@ -62,7 +68,10 @@ public sealed partial class ChitchatInstance
         _clusterState = new ClusterState(
             new ListenerRegistry(loggerFactory.CreateLogger<ListenerRegistry>()),
             _timeProvider,
-            random ?? Random.Shared);
+            random ?? Random.Shared,
+            new StateBudget(config.MaxKeysPerNode, config.MaxStateBytesPerNode, config.MaxTotalStateBytes));
+        _newMembers = new NewMemberLimiter(config.MaxNewMembersPerSource, config.GossipInterval, _timeProvider);
+        _lastIgnoredMembersLog = _timeProvider.GetTimestamp() - (long)(IgnoredMembersLogInterval.TotalSeconds * _timeProvider.TimestampFrequency);
 
         var self = SelfNodeState;
 

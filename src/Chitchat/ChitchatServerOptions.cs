@@ -45,5 +45,5 @@ public sealed class ChitchatServerOptions
     /// the reply no longer than the given length (test seam, e.g. to inject a failure).
     /// </summary>
     /// <value>The default value is <see langword="null"/>, meaning <c>ChitchatInstance.ProcessMessage</c>.</value>
-    internal Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?>? MessageProcessor { get; set; }
+    internal Func<ChitchatInstance, Transport.ReceivedMessage, int, ChitchatMessage?>? MessageProcessor { get; set; }
 }

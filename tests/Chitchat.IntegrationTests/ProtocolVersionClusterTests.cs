@@ -141,7 +141,7 @@ public sealed class ProtocolVersionClusterTests
             var members = Enumerable.Range(0, 2_000)
                 .Select(i => new ChitchatId($"quickwit-searcher-{i:x8}", 1_755_000_000_000UL + (ulong)i, new IPEndPoint(IPAddress.Parse($"127.1.{i >> 8}.{i & 255}"), 7280)))
                 .ToList();
-            foreach (var chunk in members.Chunk(500))
+            var digests = members.Chunk(500).Select(chunk =>
             {
                 var digest = new Digest();
                 foreach (var id in chunk)
@@ -149,10 +149,22 @@ public sealed class ProtocolVersionClusterTests
                     digest.Add(id, 7, 0, 0);
                 }
 
-                await raw.SendAsync(a.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.Syn("default-cluster", digest));
-            }
+                return digest;
+            }).ToList();
 
-            await Eventually.HoldsAsync(() => a.WithChitchat(c => c.NodeStates.Count) > 2_000, WatchTimeout, "A knows the 2,000 members");
+            // One source introduces at most 1,000 new members per gossip interval: repeat, as gossip would.
+            await Eventually.HoldsAsync(
+                async () =>
+                {
+                    foreach (var digest in digests)
+                    {
+                        await raw.SendAsync(a.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.Syn("default-cluster", digest));
+                    }
+
+                    return a.WithChitchat(c => c.NodeStates.Count) > 2_000;
+                },
+                WatchTimeout,
+                "A knows the 2,000 members");
             a.WithChitchat(c => c.ClusterState.ComputeDigest(new HashSet<ChitchatId>()).SerializedLength).Should().BeGreaterThan(65_507);
 
             // For 3 s (30 gossip rounds; B's detector declares a silent node dead within about 0.8 s), A

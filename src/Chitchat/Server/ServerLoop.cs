@@ -41,7 +41,7 @@ internal sealed class ServerLoop
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly ILogger _logger;
-    private readonly Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?> _processMessage;
+    private readonly Func<ChitchatInstance, ReceivedMessage, int, ChitchatMessage?> _processMessage;
     private readonly Channel<IPEndPoint> _gossipCommands;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _termination = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,7 +76,7 @@ internal sealed class ServerLoop
         TimeProvider timeProvider,
         Random random,
         ILogger logger,
-        Func<ChitchatInstance, ChitchatMessage, int, ChitchatMessage?>? processMessage)
+        Func<ChitchatInstance, ReceivedMessage, int, ChitchatMessage?>? processMessage)
     {
         _chitchat = chitchat;
         _socket = socket;
@@ -84,7 +84,7 @@ internal sealed class ServerLoop
         _timeProvider = timeProvider;
         _random = random;
         _logger = logger;
-        _processMessage = processMessage ?? (static (chitchat, message, maxReplyLength) => chitchat.ProcessMessage(message, maxReplyLength));
+        _processMessage = processMessage ?? (static (chitchat, received, maxReplyLength) => chitchat.ProcessMessage(received.Message, maxReplyLength, received.From));
         _gossipCommands = Channel.CreateBounded<IPEndPoint>(new BoundedChannelOptions(CommandQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -365,7 +365,7 @@ internal sealed class ServerLoop
         {
             lock (_chitchat.Gate)
             {
-                reply = _processMessage(_chitchat.Instance, message, maxReplyLength);
+                reply = _processMessage(_chitchat.Instance, received, maxReplyLength);
             }
         }
         catch (Exception ex)
@@ -383,6 +383,7 @@ internal sealed class ServerLoop
         try
         {
             var sent = await _socket.SendAsync(from, reply, cancellationToken).ConfigureAwait(false);
+            _peerTable.OnReplySent(from, reply);
             LogSent(reply, sent, from);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -19,14 +19,18 @@ internal sealed partial class ClusterState
     private readonly StaleNodes _staleNodes = new();
     private volatile IReadOnlySet<IPEndPoint> _seedAddrs = new HashSet<IPEndPoint>();
 
-    public ClusterState(ListenerRegistry listeners, TimeProvider timeProvider, Random random)
+    public ClusterState(ListenerRegistry listeners, TimeProvider timeProvider, Random random, StateBudget? budget = null)
     {
         Listeners = listeners;
         _timeProvider = timeProvider;
         _random = random;
+        Budget = budget ?? StateBudget.Unlimited;
     }
 
     public ListenerRegistry Listeners { get; }
+
+    /// <summary>Gets the limits on key-value state, and what every node state together holds.</summary>
+    public StateBudget Budget { get; }
 
     public ForgottenNodes ForgottenNodes => _forgottenNodes;
 
@@ -54,7 +58,7 @@ internal sealed partial class ClusterState
         }
 
         _forgottenNodes.Remove(id);
-        state = new NodeState(id, Listeners, _timeProvider);
+        state = new NodeState(id, Listeners, _timeProvider, Budget);
         _nodeStates.Add(state);
         return state;
     }
@@ -65,6 +69,7 @@ internal sealed partial class ClusterState
         if (_nodeStates.Remove(id, out var state))
         {
             _forgottenNodes.Push(id, state.Heartbeat);
+            state.Detach();
         }
     }
 

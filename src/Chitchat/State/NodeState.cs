@@ -36,6 +36,10 @@ public sealed class NodeState
     // replicas filled in bulk and copies (snapshots, the live-nodes watch) never pay for it.
     private RecentVersions? _recentVersions;
 
+    // The state budget this state counts against (none for snapshots), and what its entries cost.
+    private StateBudget? _budget;
+    private long _bytes;
+
     // Number of tombstones (DeletionStatus.Deleted) in _keyValues, so that NumKeyValues is O(1).
     private int _deletedCount;
 
@@ -44,11 +48,12 @@ public sealed class NodeState
     private int _scheduledCount;
     private long _earliestScheduledTimestamp = long.MaxValue;
 
-    internal NodeState(ChitchatId chitchatId, ListenerRegistry listeners, TimeProvider timeProvider)
+    internal NodeState(ChitchatId chitchatId, ListenerRegistry listeners, TimeProvider timeProvider, StateBudget? budget = null)
     {
         ChitchatId = chitchatId;
         _listeners = listeners;
         _timeProvider = timeProvider;
+        _budget = budget;
         _keyValues = new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance);
     }
 
@@ -60,6 +65,7 @@ public sealed class NodeState
         _keyValues = new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
         _deletedCount = other._deletedCount;
         _scheduledCount = other._scheduledCount;
+        _bytes = other._bytes;
         _earliestScheduledTimestamp = other._earliestScheduledTimestamp;
         Heartbeat = other.Heartbeat;
         MaxVersion = other.MaxVersion;
@@ -152,6 +158,7 @@ public sealed class NodeState
     /// <param name="key">The key.</param>
     /// <param name="value">The value.</param>
     /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
+    /// <exception cref="InvalidOperationException">The node's state would exceed its budget (keys or bytes).</exception>
     public void Set(string key, string value)
     {
         EnsureTransmittable(key, value);
@@ -162,6 +169,7 @@ public sealed class NodeState
             return;
         }
 
+        EnsureWithinBudget(key, value);
         SetWithVersion(key, value, MaxVersion + 1);
     }
 
@@ -172,6 +180,7 @@ public sealed class NodeState
     /// <param name="key">The key.</param>
     /// <param name="value">The value.</param>
     /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
+    /// <exception cref="InvalidOperationException">The node's state would exceed its budget (keys or bytes).</exception>
     public void SetWithTtl(string key, string value)
     {
         EnsureTransmittable(key, value);
@@ -182,6 +191,7 @@ public sealed class NodeState
             return;
         }
 
+        EnsureWithinBudget(key, value);
         SetVersionedValue(key, new VersionedValue(value, MaxVersion + 1, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp()));
     }
 
@@ -318,6 +328,81 @@ public sealed class NodeState
 
     internal void RemoveKeyValueInternal(string key) => RemoveEntry(key);
 
+    /// <summary>Gets what the entries of this state cost against the state budget, in bytes.</summary>
+    internal long StateBytes => _bytes;
+
+    /// <summary>Stops counting this state against the budget (the member was forgotten).</summary>
+    internal void Detach()
+    {
+        _budget?.Add(-_bytes);
+        _budget = null;
+    }
+
+    private void CountBytes(long bytes)
+    {
+        _bytes += bytes;
+        _budget?.Add(bytes);
+    }
+
+    /// <summary>Throws if setting <paramref name="key"/> to <paramref name="value"/> would exceed the per-member budget.</summary>
+    private void EnsureWithinBudget(string key, string value)
+    {
+        if (_budget is not { } budget)
+        {
+            return;
+        }
+
+        var previous = _keyValues.GetValueOrDefault(key);
+        var keys = NumEntriesWithout(previous) + 1;
+        var bytes = _bytes + StateBudget.SizeOf(key, value) - (previous is null ? 0 : StateBudget.SizeOf(key, previous.Value));
+        if (keys > budget.MaxKeysPerNode)
+        {
+            throw new InvalidOperationException(
+                $"Setting '{key}' would give this node {keys} keys; the state budget allows {budget.MaxKeysPerNode} (ChitchatConfig.MaxKeysPerNode).");
+        }
+
+        if (bytes > budget.MaxBytesPerNode)
+        {
+            throw new InvalidOperationException(
+                $"Setting '{key}' would make this node's state {bytes} bytes; the state budget allows {budget.MaxBytesPerNode} (ChitchatConfig.MaxStateBytesPerNode).");
+        }
+    }
+
+    private int NumEntriesWithout(VersionedValue? previous) => _keyValues.Count - (previous is null ? 0 : 1);
+
+    /// <summary>Returns whether applying the key-values of <paramref name="nodeDelta"/> above <paramref name="baseVersion"/> fits the budget.</summary>
+    private bool FitsBudget(NodeDelta nodeDelta, ulong baseVersion, bool afterReset)
+    {
+        if (_budget is not { } budget)
+        {
+            return true;
+        }
+
+        long bytes = afterReset ? 0 : _bytes;
+        long keys = afterReset ? 0 : _keyValues.Count;
+        foreach (var mutation in nodeDelta.KeyValues)
+        {
+            if (mutation.Version <= baseVersion)
+            {
+                continue;
+            }
+
+            var previous = afterReset ? null : _keyValues.GetValueOrDefault(mutation.Key);
+            if (previous is not null && previous.Version >= mutation.Version)
+            {
+                continue;
+            }
+
+            bytes += StateBudget.SizeOf(mutation.Key, mutation.Value) - (previous is null ? 0 : StateBudget.SizeOf(mutation.Key, previous.Value));
+            keys += previous is null ? 1 : 0;
+        }
+
+        var growth = bytes - _bytes;
+        return keys <= budget.MaxKeysPerNode
+            && bytes <= budget.MaxBytesPerNode
+            && (growth <= 0 || budget.TotalBytes + growth <= budget.MaxTotalBytes);
+    }
+
     /// <summary>Takes the versions of an out-of-band snapshot (the catch-up API); the recent-versions window starts over.</summary>
     internal void ResetVersions(ulong lastGcVersion, ulong maxVersion)
     {
@@ -336,10 +421,14 @@ public sealed class NodeState
     private void Store(string key, VersionedValue value, VersionedValue? previous)
     {
         _keyValues[key] = value;
+        var bytes = StateBudget.SizeOf(key, value.Value);
         if (previous is not null)
         {
             Uncount(previous);
+            bytes -= StateBudget.SizeOf(key, previous.Value);
         }
+
+        CountBytes(bytes);
 
         if (value.Status != DeletionStatus.Set)
         {
@@ -356,6 +445,7 @@ public sealed class NodeState
         if (_keyValues.Remove(key, out var removed))
         {
             Uncount(removed);
+            CountBytes(-StateBudget.SizeOf(key, removed.Value));
         }
     }
 
@@ -544,7 +634,13 @@ public sealed class NodeState
             }
         }
 
-        if (status == DeltaStatus.ApplyAfterReset)
+        var afterReset = status == DeltaStatus.ApplyAfterReset;
+        if (!FitsBudget(nodeDelta, afterReset ? 0 : MaxVersion, afterReset))
+        {
+            return DeltaStatus.RejectOverBudget;
+        }
+
+        if (afterReset)
         {
             Reset(nodeDelta.LastGcVersion);
         }
@@ -572,6 +668,7 @@ public sealed class NodeState
     private void Reset(ulong lastGcVersion)
     {
         _keyValues.Clear();
+        CountBytes(-_bytes);
         _deletedCount = 0;
         _scheduledCount = 0;
         _earliestScheduledTimestamp = long.MaxValue;

@@ -172,14 +172,14 @@ public sealed class ChitchatServerTests
         var options = new ChitchatServerOptions
         {
             LoggerFactory = loggerFactory,
-            MessageProcessor = (chitchat, message, maxReplyLength) =>
+            MessageProcessor = (chitchat, received, maxReplyLength) =>
             {
-                if (message is ChitchatMessage.Syn && failed.TrySetResult())
+                if (received.Message is ChitchatMessage.Syn && failed.TrySetResult())
                 {
                     throw new InvalidOperationException("processing failure for test");
                 }
 
-                return chitchat.ProcessMessage(message, maxReplyLength);
+                return chitchat.ProcessMessage(received.Message, maxReplyLength, received.From);
             },
         };
         var serverConfig = ChitchatConfig.ForTest(2);
