@@ -221,7 +221,7 @@ public sealed partial class InMemoryTransport : ITransport
                 throw new InvalidOperationException($"The {message.Type} message changed in an encode/decode round trip.");
             }
 
-            if (consumed != written)
+            if (consumed != message.UnpaddedLength)
             {
                 throw new InvalidOperationException(
                     $"Decoding the {message.Type} message consumed {consumed} of its {written} bytes.");
