@@ -70,10 +70,17 @@ public sealed class ChitchatConfig
 
     /// <summary>
     /// Gets or sets the seeds: IP socket addresses (<c>10.0.0.1:7280</c>, <c>[::1]:7280</c>) used as is, or
-    /// <c>host:port</c> names resolved at start and every 60 seconds. Each needs a port.
+    /// <c>host:port</c> names resolved at start and every <see cref="SeedRefreshInterval"/>. Each needs a port.
     /// </summary>
     /// <value>The default value is an empty list.</value>
     public IList<string> SeedNodes { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets how often seeds given as host names are resolved again while the node runs (each lookup
+    /// replaces the resolved seed set, so a seed name follows the addresses its DNS records point to).
+    /// </summary>
+    /// <value>The default value is 60 seconds, as in the Rust crate. Must be positive.</value>
+    public TimeSpan SeedRefreshInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Gets or sets the protocol version this node starts handshakes in. Replies always use the version of
@@ -266,6 +273,11 @@ public sealed class ChitchatConfig
                     errors.Add($"Seed '{seed}' is invalid: {reason}");
                 }
             }
+        }
+
+        if (SeedRefreshInterval <= TimeSpan.Zero || SeedRefreshInterval.TotalMilliseconds > uint.MaxValue - 1)
+        {
+            errors.Add($"SeedRefreshInterval must be positive (and shorter than about 49 days); got {SeedRefreshInterval}.");
         }
 
         if (InitialKeyValues is null)

@@ -94,7 +94,7 @@ public static partial class ChitchatServer
         var logger = loggerFactory.CreateLogger(typeof(ChitchatServer).FullName!);
 
         // The first gossip round must not be for nothing: resolve the seeds before starting.
-        var seedResolver = new SeedResolver([.. config.SeedNodes], options?.DnsResolver, logger);
+        var seedResolver = new SeedResolver([.. config.SeedNodes], options?.DnsResolver, logger, config.SeedRefreshInterval);
         var seedAddrs = await seedResolver.ResolveAsync(cancellationToken).ConfigureAwait(false);
 
         // Bind first: with port 0 the advertised address takes the port the transport chose.

@@ -12,16 +12,16 @@ namespace Chitchat.Server;
 /// <para>
 /// A seed that parses as an IP socket address (<c>10.0.0.1:7280</c>, <c>[::1]:7280</c>) is used as is. Any
 /// other seed is a <c>host:port</c> name, resolved to all its A and AAAA addresses when the server starts and
-/// again every <see cref="RefreshPeriod"/> while it runs, so that a seed list behind DNS (say, a Kubernetes
-/// headless service) follows the nodes that come and go. Each refresh replaces the whole seed set; a host
+/// again every <see cref="RefreshPeriod"/> (<see cref="ChitchatConfig.SeedRefreshInterval"/>) while it runs,
+/// so that a seed list behind DNS (say, a Kubernetes headless service) follows the nodes that come and go. Each refresh replaces the whole seed set; a host
 /// whose lookup fails contributes nothing that time. Failures are logged, never fatal.
 /// </para>
 /// <para>Thread-safe: immutable after construction.</para>
 /// </remarks>
 internal sealed class SeedResolver
 {
-    /// <summary>How often host names are resolved again (chitchat: 60 s; the first refresh is one period after start).</summary>
-    public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(60);
+    /// <summary>How often host names are resolved again by default (chitchat: 60 s).</summary>
+    public static readonly TimeSpan DefaultRefreshPeriod = TimeSpan.FromSeconds(60);
 
     private static readonly Func<string, CancellationToken, Task<IPAddress[]>> s_systemResolver =
         static (host, cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
@@ -35,10 +35,16 @@ internal sealed class SeedResolver
     /// <param name="seeds">The configured seed strings.</param>
     /// <param name="resolver">Resolves a host name; the system resolver when null.</param>
     /// <param name="logger">Receives lookup results and failures.</param>
-    public SeedResolver(IEnumerable<string> seeds, Func<string, CancellationToken, Task<IPAddress[]>>? resolver, ILogger logger)
+    /// <param name="refreshPeriod">How often host names are resolved again; <see cref="DefaultRefreshPeriod"/> when null.</param>
+    public SeedResolver(
+        IEnumerable<string> seeds,
+        Func<string, CancellationToken, Task<IPAddress[]>>? resolver,
+        ILogger logger,
+        TimeSpan? refreshPeriod = null)
     {
         _resolver = resolver ?? s_systemResolver;
         _logger = logger;
+        RefreshPeriod = refreshPeriod ?? DefaultRefreshPeriod;
         foreach (var seed in seeds)
         {
             if (TryParseSocketAddress(seed, out var endPoint))
@@ -54,6 +60,9 @@ internal sealed class SeedResolver
             }
         }
     }
+
+    /// <summary>Gets how often host names are resolved again; the first refresh is one period after start.</summary>
+    public TimeSpan RefreshPeriod { get; }
 
     /// <summary>Gets whether some seed is a host name, hence whether the refresh loop is needed.</summary>
     public bool NeedsDns => _hostSeeds.Count > 0;

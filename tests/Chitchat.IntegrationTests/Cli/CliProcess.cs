@@ -89,10 +89,17 @@ internal sealed class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM (a polite stop request) to the process.</summary>
-    public async Task TerminateAsync()
+    public Task TerminateAsync() => SignalAsync("TERM");
+
+    /// <summary>Sends the signal <paramref name="name"/> (<c>TERM</c>, <c>STOP</c>, <c>CONT</c>, …) to the process.</summary>
+    public async Task SignalAsync(string name)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + name, Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
         await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} {Id} failed with exit code {kill.ExitCode}.");
+        }
     }
 
     /// <summary>The last lines of the captured output, for failure messages.</summary>

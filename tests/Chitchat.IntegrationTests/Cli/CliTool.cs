@@ -12,12 +12,19 @@ internal static class CliTool
     public static string AssemblyPath => s_assemblyPath.Value;
 
     /// <summary>Starts <c>chitchat {args}</c> with its standard streams captured.</summary>
-    public static CliProcess Start(params string[] args) => new(CreateStartInfo(args, redirectInput: false));
+    public static CliProcess Start(params string[] args) => new(CreateStartInfo([], args, redirectInput: false));
+
+    /// <summary>
+    /// Starts <c>{launcher…} dotnet Chitchat.Cli.dll {args}</c>: the launcher is a command that runs the rest, such as
+    /// <c>ip netns exec NAME</c> (which replaces itself with the command, so the process is the node itself).
+    /// </summary>
+    public static CliProcess StartWith(IReadOnlyList<string> launcher, IReadOnlyList<string> args) =>
+        new(CreateStartInfo(launcher, args, redirectInput: false));
 
     /// <summary>Runs <c>chitchat {args}</c> to completion (killed after <paramref name="timeout"/>).</summary>
     public static async Task<CliResult> RunAsync(TimeSpan timeout, byte[]? stdin, params string[] args)
     {
-        await using var process = new CliProcess(CreateStartInfo(args, redirectInput: true));
+        await using var process = new CliProcess(CreateStartInfo([], args, redirectInput: true));
         if (stdin is not null)
         {
             await process.StandardInput.BaseStream.WriteAsync(stdin);
@@ -28,17 +35,27 @@ internal static class CliTool
         return new CliResult(exitCode, process.StandardOutputText, process.StandardErrorText);
     }
 
-    private static ProcessStartInfo CreateStartInfo(string[] args, bool redirectInput)
+    private static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> launcher, IReadOnlyList<string> args, bool redirectInput)
     {
         // The dotnet CLI tells the processes it starts (the test host included) where the muxer is.
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var startInfo = new ProcessStartInfo(dotnet)
+        var startInfo = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = redirectInput,
             UseShellExecute = false,
         };
+        foreach (var word in launcher.Skip(1))
+        {
+            startInfo.ArgumentList.Add(word);
+        }
+
+        if (launcher.Count > 0)
+        {
+            startInfo.ArgumentList.Add(dotnet);
+        }
+
         startInfo.ArgumentList.Add(AssemblyPath);
         foreach (var arg in args)
         {

@@ -69,22 +69,7 @@ internal sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>GET / parsed, or null if the node does not answer (yet, or any more).</summary>
-    public async Task<NodeView?> TryGetStateAsync()
-    {
-        try
-        {
-            var (status, body) = await GetAsync("/");
-            return status == HttpStatusCode.OK ? NodeView.Parse(body) : null;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-        catch (TaskCanceledException)
-        {
-            return null;
-        }
-    }
+    public Task<NodeView?> TryGetStateAsync() => NodeView.TryGetAsync(s_http, new Uri($"http://{Address}/"));
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
@@ -112,24 +97,5 @@ internal sealed class NodeProcess : IAsyncDisposable
         return null;
     }
 
-    private async Task<bool> WaitUntilServingAsync()
-    {
-        var deadline = DateTime.UtcNow + s_startTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Process.HasExited)
-            {
-                return false;
-            }
-
-            if (await TryGetStateAsync() is not null)
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return false;
-    }
+    private Task<bool> WaitUntilServingAsync() => NodeView.WaitUntilServingAsync(Process, TryGetStateAsync, s_startTimeout);
 }

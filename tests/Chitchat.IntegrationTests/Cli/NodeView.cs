@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 
 namespace Chitchat.IntegrationTests.Cli;
@@ -52,6 +54,45 @@ internal sealed record NodeView(
             root.GetProperty("live_nodes").EnumerateArray().Select(IdView.Parse).ToList(),
             root.GetProperty("dead_nodes").EnumerateArray().Select(IdView.Parse).ToList(),
             json);
+    }
+
+    /// <summary>GET <paramref name="uri"/> (a node's <c>/</c>) parsed, or null if the node does not answer (yet, or any more).</summary>
+    public static async Task<NodeView?> TryGetAsync(HttpClient http, Uri uri)
+    {
+        try
+        {
+            using var response = await http.GetAsync(uri);
+            return response.StatusCode == HttpStatusCode.OK ? Parse(await response.Content.ReadAsStringAsync()) : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Polls <paramref name="tryGet"/> until the node answers (true), its process exits or <paramref name="timeout"/>
+    /// passes (false).
+    /// </summary>
+    public static async Task<bool> WaitUntilServingAsync(CliProcess process, Func<Task<NodeView?>> tryGet, TimeSpan timeout)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < timeout)
+        {
+            if (process.HasExited)
+            {
+                return false;
+            }
+
+            if (await tryGet() is not null)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
     }
 
     /// <summary>The value of <paramref name="key"/> in the state of <paramref name="nodeId"/>, if set.</summary>

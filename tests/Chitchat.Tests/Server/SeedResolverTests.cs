@@ -186,6 +186,54 @@ public sealed class SeedResolverTests
     }
 
     [Fact]
+    public async Task DnsRefresh_ConfiguredInterval_ResolvesAtThatPeriod()
+    {
+        var time = new FakeTimeProvider();
+        var calls = 0;
+        var config = ChitchatConfig.ForTest(7106);
+        config.SeedNodes = ["seed.test:7000"];
+        config.SeedRefreshInterval = TimeSpan.FromSeconds(2);
+        var options = new ChitchatServerOptions
+        {
+            TimeProvider = time,
+            DnsResolver = (_, _) =>
+            {
+                var call = Interlocked.Increment(ref calls);
+                return Task.FromResult(new[] { IPAddress.Parse($"10.9.0.{call}") });
+            },
+        };
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, NewTransport(), options);
+        IReadOnlySet<IPEndPoint> Seeds() => server.WithChitchat(chitchat => chitchat.SeedNodes);
+        Seeds().Should().BeEquivalentTo(new[] { IPEndPoint.Parse("10.9.0.1:7000") });
+
+        time.Advance(TimeSpan.FromMilliseconds(1_999));
+        Volatile.Read(ref calls).Should().Be(1);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await EventuallyAsync(() => Seeds().Contains(IPEndPoint.Parse("10.9.0.2:7000")), "the first refresh after 2 s");
+        time.Advance(TimeSpan.FromSeconds(2));
+        await EventuallyAsync(() => Seeds().Contains(IPEndPoint.Parse("10.9.0.3:7000")), "the second refresh after 4 s");
+        Seeds().Should().BeEquivalentTo(new[] { IPEndPoint.Parse("10.9.0.3:7000") });
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Validate_NonPositiveSeedRefreshInterval_Throws(int milliseconds)
+    {
+        var config = ChitchatConfig.ForTest(7107);
+        config.SeedRefreshInterval = TimeSpan.FromMilliseconds(milliseconds);
+
+        var act = config.Validate;
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(nameof(ChitchatConfig.SeedRefreshInterval));
+    }
+
+    [Fact]
+    public void SeedRefreshInterval_Default_IsSixtySeconds() =>
+        ChitchatConfig.ForTest(7108).SeedRefreshInterval.Should().Be(TimeSpan.FromSeconds(60));
+
+    [Fact]
     public async Task DnsRefresh_AfterShutdown_StopsResolving()
     {
         var time = new FakeTimeProvider();

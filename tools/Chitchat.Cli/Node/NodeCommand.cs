@@ -34,9 +34,12 @@ internal static class NodeCommand
         encryptionMode.HelpName = "prepare|accept|require";
         encryptionMode.DefaultValueFactory = _ => EncryptionMode.Require;
 
+        var deadGrace = CliOptions.Milliseconds("dead_node_grace_ms", "How long a dead node is kept before it is forgotten.", 10_000);
+        var seedRefresh = CliOptions.Milliseconds("seed_refresh_ms", "How often seeds given as host names are resolved again.", 60_000);
+
         var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K).")
         {
-            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, keyFile, encryptionMode,
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, deadGrace, seedRefresh, keyFile, encryptionMode,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -52,6 +55,8 @@ internal static class NodeCommand
                 parseResult.GetValue(seeds) ?? [],
                 TimeSpan.FromMilliseconds(parseResult.GetValue(interval)),
                 parseResult.GetValue(protocolVersion),
+                TimeSpan.FromMilliseconds(parseResult.GetValue(deadGrace)),
+                TimeSpan.FromMilliseconds(parseResult.GetValue(seedRefresh)),
                 parseResult.GetValue(keyFile),
                 parseResult.GetValue(encryptionMode));
             return await NodeRunner.RunAsync(settings).ConfigureAwait(false);

@@ -16,7 +16,10 @@ internal static partial class NodeRunner
 {
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>chitchat-test's configuration with the given identity, seeds and interval.</summary>
+    /// <summary>
+    /// chitchat-test's configuration with the given identity, seeds, gossip interval, dead node grace period
+    /// (chitchat-test: 10 s) and seed refresh interval (60 s).
+    /// </summary>
     public static ChitchatConfig CreateConfig(NodeSettings settings) =>
         new(new ChitchatId(settings.NodeId, settings.Generation, settings.PublicAddr))
         {
@@ -25,7 +28,8 @@ internal static partial class NodeRunner
             ProtocolVersion = settings.ProtocolVersion,
             ListenAddress = settings.ListenAddr.ToString(),
             SeedNodes = settings.Seeds.ToList(),
-            FailureDetectorConfig = new FailureDetectorConfig { DeadNodeGracePeriod = TimeSpan.FromSeconds(10) },
+            SeedRefreshInterval = settings.SeedRefreshInterval,
+            FailureDetectorConfig = new FailureDetectorConfig { DeadNodeGracePeriod = settings.DeadNodeGracePeriod },
             MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(60),
         };
 

@@ -12,5 +12,7 @@ internal sealed record NodeSettings(
     IReadOnlyList<string> Seeds,
     TimeSpan GossipInterval,
     ProtocolVersion ProtocolVersion,
+    TimeSpan DeadNodeGracePeriod,
+    TimeSpan SeedRefreshInterval,
     string? EncryptionKeyFile = null,
     Chitchat.Transport.EncryptionMode EncryptionMode = Chitchat.Transport.EncryptionMode.Require);
