@@ -23,10 +23,13 @@ internal static class NodeCommand
         clusterId.DefaultValueFactory = _ => "testing";
         var generation = CliOptions.Create<ulong?>("generation", "The generation id; must grow at every restart of the node. [default: the current Unix time in seconds]");
         var protocolVersion = CliOptions.ProtocolVersion();
+        var uiAllowWrites = CliOptions.Create<bool>(
+            "ui_allow_writes",
+            "Let the web dashboard (/ui/) set this node's own keys. Off by default: anyone who can reach the HTTP port could then publish keys in the node's name.");
 
-        var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K).")
+        var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K) and a live web dashboard at /ui/.")
         {
-            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion,
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, uiAllowWrites,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -41,7 +44,8 @@ internal static class NodeCommand
                 parseResult.GetValue(clusterId) ?? "testing",
                 parseResult.GetValue(seeds) ?? [],
                 TimeSpan.FromMilliseconds(parseResult.GetValue(interval)),
-                parseResult.GetValue(protocolVersion));
+                parseResult.GetValue(protocolVersion),
+                parseResult.GetValue(uiAllowWrites));
             return await NodeRunner.RunAsync(settings).ConfigureAwait(false);
         });
         return command;

@@ -1,4 +1,5 @@
 using Chitchat.Cli.Common;
+using Chitchat.Cli.Dashboard;
 using Chitchat.FailureDetection;
 using Chitchat.Transport;
 using Microsoft.AspNetCore.Builder;
@@ -69,6 +70,9 @@ internal static partial class NodeRunner
         await using (node.ConfigureAwait(false))
         {
             NodeHttpApi.Map(app, node);
+            app.MapChitchatDashboard(
+                node.Chitchat,
+                new DashboardOptions { AllowWrites = settings.UiAllowWrites, PhiThreshold = config.FailureDetectorConfig.PhiThreshold });
             try
             {
                 await app.StartAsync(signal.Token).ConfigureAwait(false);
@@ -86,7 +90,7 @@ internal static partial class NodeRunner
             var address = SocketAddressFormat.Format(settings.ListenAddr);
             Console.WriteLine(
                 $"chitchat node {config.ChitchatId.NodeId} (generation {config.ChitchatId.GenerationId}, cluster {config.ClusterId}): " +
-                $"gossip on udp://{address} advertised as {SocketAddressFormat.Format(settings.PublicAddr)}, HTTP API on http://{address}/ — Ctrl+C to stop");
+                $"gossip on udp://{address} advertised as {SocketAddressFormat.Format(settings.PublicAddr)}, HTTP API on http://{address}/, dashboard on http://{address}/ui/{(settings.UiAllowWrites ? " (writes allowed)" : string.Empty)} — Ctrl+C to stop");
 
             var stopped = await Task.WhenAny(node.Termination, Task.Delay(Timeout.Infinite, signal.Token)).ConfigureAwait(false);
             if (stopped == node.Termination)

@@ -11,4 +11,5 @@ internal sealed record NodeSettings(
     string ClusterId,
     IReadOnlyList<string> Seeds,
     TimeSpan GossipInterval,
-    ProtocolVersion ProtocolVersion);
+    ProtocolVersion ProtocolVersion,
+    bool UiAllowWrites = false);
