@@ -25,8 +25,10 @@
     svg.setAttribute("viewBox", `0 0 ${historyLength - 1} 10`);
     svg.setAttribute("preserveAspectRatio", "none");
     svg.setAttribute("aria-hidden", "true");
+    // Scaled to the highest recent phi (at least 1, at most the threshold), so that small variations show.
+    const scale = Math.min(threshold, Math.max(1, ...values.filter((v) => v !== null)));
     const points = values
-      .map((v, i) => (v === null ? null : `${i + historyLength - values.length},${(10 - Math.min(v, threshold) / threshold * 10).toFixed(2)}`))
+      .map((v, i) => (v === null ? null : `${i + historyLength - values.length},${(10 - Math.min(v, scale) / scale * 9.5).toFixed(2)}`))
       .filter((p) => p !== null);
     if (points.length > 1) {
       const line = document.createElementNS(ns, "polyline");
