@@ -40,6 +40,7 @@ internal static class DashboardEndpoints
         ArgumentNullException.ThrowIfNull(options);
         prefix = "/" + prefix.Trim('/');
         var liveViews = new LiveViewCounter();
+        var history = new MemberHistory();
         var group = endpoints.MapGroup(prefix);
 
         // The page's URLs are relative: it must be served with the trailing slash (routing matches both spellings).
@@ -49,7 +50,7 @@ internal static class DashboardEndpoints
                 : Results.Redirect(context.Request.PathBase + prefix + "/"));
         group.MapGet("/dashboard.js", (HttpContext context) => Asset(context, "dashboard.js"));
         group.MapGet("/dashboard.css", (HttpContext context) => Asset(context, "dashboard.css"));
-        group.MapGet("/api/state", () => Json(DashboardView.State(node, options), DashboardJsonContext.Default.DashboardStateJson));
+        group.MapGet("/api/state", () => Json(DashboardView.State(node, options, history), DashboardJsonContext.Default.DashboardStateJson));
         group.MapGet("/api/keys", (string? member, string? prefix) =>
         {
             if (string.IsNullOrEmpty(member))
@@ -63,7 +64,7 @@ internal static class DashboardEndpoints
                 : Json(keys, DashboardJsonContext.Default.DashboardKeysJson);
         });
         group.MapPost("/api/keys", (HttpRequest request) => SetKeyAsync(request.HttpContext, node, options));
-        group.MapGet("/api/events", (HttpContext context) => LiveAsync(context, node, options, liveViews));
+        group.MapGet("/api/events", (HttpContext context) => LiveAsync(context, node, options, liveViews, history));
         return group;
     }
 
@@ -118,7 +119,7 @@ internal static class DashboardEndpoints
     }
 
     /// <summary>The live view: server-sent events from the change stream, and the members' figures periodically.</summary>
-    private static async Task LiveAsync(HttpContext context, ChitchatRef node, DashboardOptions options, LiveViewCounter liveViews)
+    private static async Task LiveAsync(HttpContext context, ChitchatRef node, DashboardOptions options, LiveViewCounter liveViews, MemberHistory history)
     {
         var response = context.Response;
         if (!liveViews.TryEnter(options.MaxLiveViews))
@@ -137,7 +138,7 @@ internal static class DashboardEndpoints
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             response.Headers["X-Accel-Buffering"] = "no";
-            await WriteEventAsync(response, "state", DashboardView.State(node, options), DashboardJsonContext.Default.DashboardStateJson, cancellationToken).ConfigureAwait(false);
+            await WriteEventAsync(response, "state", DashboardView.State(node, options, history), DashboardJsonContext.Default.DashboardStateJson, cancellationToken).ConfigureAwait(false);
             next = changes.MoveNextAsync().AsTask();
             var tick = Task.Delay(options.RefreshPeriod, cancellationToken);
             while (!cancellationToken.IsCancellationRequested)
@@ -165,7 +166,7 @@ internal static class DashboardEndpoints
                 }
 
                 // After a tick, and at once after a membership change.
-                await WriteEventAsync(response, "state", DashboardView.State(node, options), DashboardJsonContext.Default.DashboardStateJson, cancellationToken).ConfigureAwait(false);
+                await WriteEventAsync(response, "state", DashboardView.State(node, options, history), DashboardJsonContext.Default.DashboardStateJson, cancellationToken).ConfigureAwait(false);
                 tick = Task.Delay(options.RefreshPeriod, cancellationToken);
             }
         }

@@ -13,11 +13,11 @@ internal static class DashboardView
 
     public static string MemberKey(ChitchatId id) => $"{id.NodeId}@{id.GenerationId}";
 
-    public static DashboardStateJson State(ChitchatRef node, DashboardOptions options)
+    public static DashboardStateJson State(ChitchatRef node, DashboardOptions options, MemberHistory history)
     {
         var snapshot = node.GetClusterState();
         var members = new List<DashboardMemberJson>(snapshot.NodeStates.Count);
-        int live = 0, suspected = 0, dead = 0, scheduled = 0;
+        int live = 0, joining = 0, suspected = 0, dead = 0, scheduled = 0;
         long keys = 0;
         var scheduledIds = snapshot.ScheduledForDeletionNodes.ToHashSet();
         var liveIds = snapshot.LiveNodes.ToHashSet();
@@ -36,7 +36,7 @@ internal static class DashboardView
             {
                 phi = liveness.Phi;
                 sinceHeartbeat = liveness.SinceLastHeartbeat?.TotalMilliseconds;
-                verdict = Verdict(liveness.State, phi, options.PhiThreshold);
+                verdict = Verdict(liveness.State, phi, options.PhiThreshold, history.Observe(id, liveness.State == NodeLivenessState.Live));
             }
             else
             {
@@ -47,6 +47,9 @@ internal static class DashboardView
             {
                 case "live":
                     live++;
+                    break;
+                case "joining":
+                    joining++;
                     break;
                 case "suspected":
                     suspected++;
@@ -74,20 +77,26 @@ internal static class DashboardView
                 state.MaxVersion));
         }
 
+        history.KeepOnly(snapshot.NodeStates.Select(static state => state.ChitchatId));
         return new DashboardStateJson(
             snapshot.ClusterId,
             MemberKey(snapshot.Self),
             options.PhiThreshold,
             options.AllowWrites,
-            new DashboardTotalsJson(members.Count, live, suspected, dead, scheduled, keys),
+            new DashboardTotalsJson(members.Count, live, joining, suspected, dead, scheduled, keys),
             members);
     }
 
-    /// <summary>live, suspected (live, but phi above half the threshold), dead or scheduled for deletion.</summary>
-    public static string Verdict(NodeLivenessState state, double? phi, double threshold) => state switch
+    /// <summary>
+    /// live, suspected (live, but phi above half the threshold), joining (not judged live yet: the failure
+    /// detector calls a new member dead until it has heard enough heartbeats), dead or scheduled for deletion.
+    /// </summary>
+    public static string Verdict(NodeLivenessState state, double? phi, double threshold, bool everLive) => state switch
     {
         NodeLivenessState.Live when phi > threshold * SuspicionFraction => "suspected",
         NodeLivenessState.Live => "live",
+        NodeLivenessState.Unknown => "joining",
+        NodeLivenessState.Dead when !everLive => "joining",
         NodeLivenessState.ScheduledForDeletion => "scheduled for deletion",
         _ => "dead",
     };

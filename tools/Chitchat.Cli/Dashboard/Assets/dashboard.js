@@ -48,6 +48,7 @@
     const t = state.totals;
     $("total-members").textContent = t.members;
     $("total-live").textContent = t.live;
+    $("total-joining").textContent = t.joining;
     $("total-suspected").textContent = t.suspected;
     $("total-dead").textContent = t.dead;
     $("total-scheduled").textContent = t.scheduledForDeletion;
