@@ -69,4 +69,15 @@ public sealed class DemoTableTests
         lines[0].Should().Contain("seen by node-0");
         lines.Should().OnlyContain(line => line == line.TrimEnd());
     }
+
+    [Fact]
+    public void ChooseRows_ShortTerminal_KeepsTheNodesThatAreNotLiveAndTheTableOrder()
+    {
+        var rows = Enumerable.Range(0, 10)
+            .Select(i => new DemoRow($"node-{i}", 1, $"127.0.0.1:{1000 + i}", i == 9, i == 0 ? "self" : i == 9 ? "dead" : i == 5 ? "joining" : "live", 1, 0.1, 1, 10))
+            .ToList();
+
+        LiveDemoView.ChooseRows(rows, 4).Should().Equal(0, 1, 5, 9);
+        LiveDemoView.ChooseRows(rows, 20).Should().Equal(Enumerable.Range(0, 10));
+    }
 }

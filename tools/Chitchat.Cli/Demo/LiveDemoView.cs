@@ -167,19 +167,30 @@ internal sealed class LiveDemoView : IDemoView
             new Markup($"[bold blue]{Markup.Escape(Truncate(step, width - 1))}[/]"),
             new Markup(layout.HeaderLine(text => $"[bold]{Markup.Escape(text)}[/]")),
         };
-        var shown = rows.Count <= roomForRows ? rows.Count : roomForRows - 1;
-        for (var row = 0; row < shown; row++)
+        var shown = ChooseRows(rows, rows.Count <= roomForRows ? rows.Count : roomForRows - 1);
+        foreach (var row in shown)
         {
             var line = layout.RowLine(row, (column, text) => Colour(rows[row], column, text));
             lines.Add(new Markup(line));
         }
 
-        if (shown < rows.Count)
+        if (shown.Count < rows.Count)
         {
-            lines.Add(new Markup($"[grey]{DemoTable.Indent}… {rows.Count - shown} more (a taller terminal shows them)[/]") { Overflow = Overflow.Ellipsis });
+            lines.Add(new Markup($"[grey]{Markup.Escape(Truncate($"{DemoTable.Indent}… {rows.Count - shown.Count} more live nodes (a taller terminal shows them)", width - 1))}[/]"));
         }
 
         return new Rows(lines);
+    }
+
+    /// <summary>
+    /// The rows that fit, in table order: the nodes that are not plainly live (crashed, joining, dead, forgotten)
+    /// first, so that a short terminal still shows what the demo is about, then the others.
+    /// </summary>
+    internal static List<int> ChooseRows(IReadOnlyList<DemoRow> rows, int room)
+    {
+        var notable = Enumerable.Range(0, rows.Count).Where(i => rows[i].Crashed || rows[i].SeenByObserver is not ("live" or "self"));
+        var others = Enumerable.Range(0, rows.Count).Where(i => !rows[i].Crashed && rows[i].SeenByObserver is "live" or "self");
+        return notable.Concat(others).Take(Math.Max(0, room)).Order().ToList();
     }
 
     private static string Truncate(string text, int width) =>
