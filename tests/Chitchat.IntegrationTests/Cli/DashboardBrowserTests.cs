@@ -42,9 +42,18 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             driver,
             () => driver.FindElements(By.CssSelector("#events li[data-kind=KeySet]")).Any(li => li.Text.Contains("node_1@", StringComparison.Ordinal) && li.Text.Contains("dashboard.greeting = hello browser", StringComparison.Ordinal)),
             "the change stream shows the key");
+        // With the keyboard: the member's "browse" button, which keeps the focus across the live updates.
         var member = $"node_1@{cluster[1].Generation}";
-        driver.FindElement(By.CssSelector($"#key-member option[value='{member}']")).Click();
-        driver.FindElement(By.Id("key-prefix")).SendKeys("dashboard.");
+        await WaitUntilAsync(
+            driver,
+            () =>
+            {
+                driver.FindElement(By.CssSelector($"#members tbody tr[data-member='{member}'] button")).SendKeys(Keys.Enter);
+                return driver.FindElement(By.Id("key-member")).GetAttribute("value") == member;
+            },
+            "the browse button selects node_1");
+        driver.SwitchTo().ActiveElement().GetAttribute("id").Should().Be("key-prefix");
+        driver.SwitchTo().ActiveElement().SendKeys("dashboard.");
         await WaitUntilAsync(
             driver,
             () => driver.FindElements(By.CssSelector("#keys tbody tr[data-key='dashboard.greeting'] td")).FirstOrDefault()?.Text == "hello browser",

@@ -40,7 +40,7 @@ internal static class DashboardEndpoints
         ArgumentNullException.ThrowIfNull(options);
         prefix = "/" + prefix.Trim('/');
         var liveViews = new LiveViewCounter();
-        var history = new MemberHistory();
+        var history = MemberHistory.Track(node);
         var group = endpoints.MapGroup(prefix);
 
         // The page's URLs are relative: it must be served with the trailing slash (routing matches both spellings).

@@ -97,11 +97,24 @@
       historyCell.appendChild(el("span", known.length ? `max ${fmtPhi(Math.max(...known))} over the last ${history.length} s` : "none", "visually-hidden"));
       tr.appendChild(historyCell);
       tr.appendChild(el("td", m.heartbeat));
-      tr.appendChild(el("td", m.keyCount));
+      const keysCell = el("td", m.keyCount);
+      const browse = el("button", "browse", "link");
+      browse.type = "button";
+      browse.setAttribute("aria-label", `Browse the keys of ${m.nodeId} (generation ${m.generation})`);
+      browse.addEventListener("click", () => {
+        $("key-member").value = m.key;
+        loadKeys();
+        $("key-prefix").focus();
+      });
+      keysCell.append(" ", browse);
+      tr.appendChild(keysCell);
       tr.appendChild(el("td", m.maxVersion));
       rows.push(tr);
     }
+    // The rows are rebuilt at every update: give the focus back to the same button if it had it.
+    const focused = document.activeElement?.closest?.("#members tbody tr")?.dataset.member;
     body.replaceChildren(...rows);
+    if (focused) body.querySelector(`tr[data-member="${CSS.escape(focused)}"] button`)?.focus();
     for (const key of phiHistory.keys()) if (!seen.has(key)) phiHistory.delete(key);
     renderMemberChoice(state);
   }
