@@ -395,6 +395,7 @@ internal sealed class ServerLoop
         try
         {
             var sent = await _socket.SendAsync(from, reply, cancellationToken).ConfigureAwait(false);
+            _peerTable.OnReplySent(from, reply);
             LogSent(reply, sent, from);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
