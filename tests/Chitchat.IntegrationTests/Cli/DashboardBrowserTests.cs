@@ -74,7 +74,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         ((IJavaScriptExecutor)driver).ExecuteScript("return window.chitchatTestMarker;").Should().Be("same page");
         output.WriteLine($"browser scenario took {stopwatch.Elapsed.TotalSeconds:0.0} s");
 
-        var screenshot = Path.Combine(AppContext.BaseDirectory, "artifacts", "dashboard.png");
+        // A test artifact: under $CHITCHAT_TEST_ARTIFACTS (.ci/run sets it to TestResults/ci/artifacts), else next to the tests.
+        var artifacts = Environment.GetEnvironmentVariable("CHITCHAT_TEST_ARTIFACTS") is { Length: > 0 } directory
+            ? directory
+            : Path.Combine(AppContext.BaseDirectory, "artifacts");
+        var screenshot = Path.Combine(artifacts, "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         ((ITakesScreenshot)driver).GetScreenshot().SaveAsFile(screenshot);
         new FileInfo(screenshot).Length.Should().BeGreaterThan(10_000);
