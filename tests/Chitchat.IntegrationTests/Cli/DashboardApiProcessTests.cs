@@ -98,4 +98,46 @@ public sealed class DashboardApiProcessTests
         write.StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await node.TryGetStateAsync())!.Json.Should().Contain("from.ui");
     }
+
+    [Fact]
+    public async Task UiEvents_MoreThan16LiveViews_TheNextIsRefusedUntilOneCloses()
+    {
+        await using var node = await NodeProcess.StartAsync("node_views", 5, []);
+        var events = new Uri($"http://{node.Address}/ui/api/events");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var open = new List<HttpResponseMessage>();
+        try
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                var response = await client.GetAsync(events, HttpCompletionOption.ResponseHeadersRead);
+                response.StatusCode.Should().Be(HttpStatusCode.OK, $"live view {i + 1} of 16");
+                open.Add(response);
+            }
+
+            using (var refused = await client.GetAsync(events, HttpCompletionOption.ResponseHeadersRead))
+            {
+                refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            }
+
+            open[0].Dispose();
+            open.RemoveAt(0);
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                using var again = await client.GetAsync(events, HttpCompletionOption.ResponseHeadersRead);
+                if (again.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+
+                stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a closed live view frees its place");
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            open.ForEach(response => response.Dispose());
+        }
+    }
 }
