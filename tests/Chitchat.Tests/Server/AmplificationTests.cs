@@ -110,7 +110,7 @@ public sealed class AmplificationTests
         // responder's digest back. Decoders, Rust's included, ignore the zero bytes after the message.
         var transport = NewTransport();
         var config = ChitchatConfig.ForTest(3_041);
-        await using var server = await ChitchatServer.SpawnChitchatAsync(config, null, transport);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, transport);
         var peerAddress = Loopback(3_042);
         await using var raw = await transport.OpenAsync(peerAddress);
 
