@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Chitchat.Cli.Common;
 using Chitchat.FailureDetection;
@@ -19,6 +20,7 @@ internal sealed class DemoCluster : IAsyncDisposable
 
     private readonly DemoSettings _settings;
     private readonly UdpTransport _transport = new();
+    private readonly ConcurrentDictionary<ChitchatId, byte> _seenLive = new();
     private volatile DemoNode[] _incarnations = [];
 
     public DemoCluster(DemoSettings settings)
@@ -34,6 +36,12 @@ internal sealed class DemoCluster : IAsyncDisposable
 
     /// <summary>Gets node 0, which is never crashed and serves as the observer of the table.</summary>
     public DemoNode Observer => _incarnations[0];
+
+    /// <summary>Records that node 0 has judged <paramref name="id"/> live at least once.</summary>
+    public void MarkSeenLive(ChitchatId id) => _seenLive.TryAdd(id, 0);
+
+    /// <summary>Gets whether node 0 has judged <paramref name="id"/> live at least once (a member that never was is joining).</summary>
+    public bool WasSeenLive(ChitchatId id) => _seenLive.ContainsKey(id);
 
     /// <summary>Starts the node of <paramref name="slot"/> (<c>node-{slot}</c>).</summary>
     public async Task<DemoNode> StartAsync(int slot, CancellationToken cancellationToken)

@@ -30,9 +30,17 @@ internal static class DemoObserver
             double? phi = null;
             if (chitchat.TryGetLiveness(node.Id, out var liveness))
             {
+                if (liveness.State == NodeLivenessState.Live)
+                {
+                    cluster.MarkSeenLive(node.Id);
+                }
+
+                // The failure detector judges a new member dead until it has heard enough heartbeats to compute
+                // phi: a member that was never live is still joining, not dead (unless its process crashed).
                 verdict = liveness.State switch
                 {
                     NodeLivenessState.Live => "live",
+                    NodeLivenessState.Dead when !cluster.WasSeenLive(node.Id) && !node.IsCrashed => "joining",
                     NodeLivenessState.Dead => "dead",
                     NodeLivenessState.ScheduledForDeletion => "forgetting",
                     _ => "joining",

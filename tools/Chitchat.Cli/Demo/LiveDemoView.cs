@@ -3,17 +3,22 @@ using Spectre.Console.Rendering;
 
 namespace Chitchat.Cli.Demo;
 
-/// <summary>The demo's output on a terminal: a table refreshed in place (Spectre.Console Live) with the latest events under it.</summary>
+/// <summary>
+/// The demo's output on a terminal: the events printed as lines, which stay in the scrollback, above a table
+/// refreshed in place (Spectre.Console Live) and laid out for the terminal's width and height.
+/// </summary>
 internal sealed class LiveDemoView : IDemoView
 {
-    private const int EventLines = 14;
     private static readonly TimeSpan s_refreshPeriod = TimeSpan.FromMilliseconds(200);
 
     private readonly DemoCluster _cluster;
     private readonly int _nodeCount;
     private readonly IAnsiConsole _console;
     private readonly Lock _gate = new();
-    private readonly List<string> _events = [];
+
+    // Events wait here until the refresh loop prints them: only that loop writes to the console while the live
+    // table is on screen, so that every line is printed above the table and none is lost.
+    private readonly List<string> _pending = [];
     private string _step = string.Empty;
     private Table? _summary;
 
@@ -37,7 +42,7 @@ internal sealed class LiveDemoView : IDemoView
         lock (_gate)
         {
             _step = $"Step {number}/{total}: {title}";
-            _events.Add($"[bold]{Markup.Escape(_step)}[/]");
+            _pending.Add($"[bold]{Markup.Escape(_step)}[/]");
         }
     }
 
@@ -71,16 +76,16 @@ internal sealed class LiveDemoView : IDemoView
 
     public async Task<int> RunAsync(Func<Task<int>> scenario)
     {
-        var exitCode = await _console.Live(Render()).AutoClear(false).StartAsync(async context =>
+        var exitCode = await Live().StartAsync(async context =>
         {
             var run = Task.Run(scenario);
             while (!run.IsCompleted)
             {
-                context.UpdateTarget(Render());
+                Refresh(context);
                 await Task.WhenAny(run, Task.Delay(s_refreshPeriod)).ConfigureAwait(false);
             }
 
-            context.UpdateTarget(Render());
+            Refresh(context);
             return await run.ConfigureAwait(false);
         }).ConfigureAwait(false);
 
@@ -103,59 +108,118 @@ internal sealed class LiveDemoView : IDemoView
         lock (_gate)
         {
             _step = "Following the cluster (--follow): press Ctrl+C to stop";
-            _events.Clear();
         }
 
-        await _console.Live(Render()).AutoClear(false).StartAsync(async context =>
+        await Live().StartAsync(async context =>
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                context.UpdateTarget(Render());
+                Refresh(context);
                 await Task.Delay(s_refreshPeriod, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }).ConfigureAwait(false);
     }
 
+    private LiveDisplay Live() =>
+        _console.Live(new Text(string.Empty)).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Bottom);
+
     private void AddEvent(TimeSpan elapsed, string markup)
     {
         lock (_gate)
         {
-            _events.Add($"[grey]{DemoFormat.Seconds(elapsed),8}[/] {markup}");
+            _pending.Add($"[grey]{DemoFormat.Seconds(elapsed),8}[/] {markup}");
         }
     }
 
-    private IRenderable Render()
+    /// <summary>Prints the new events above the live table, then redraws the table.</summary>
+    private void Refresh(LiveDisplayContext context)
     {
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in DemoFormat.Columns)
-        {
-            table.AddColumn(new TableColumn($"[bold]{Markup.Escape(column)}[/]"));
-        }
-
-        foreach (var row in DemoObserver.Observe(_cluster))
-        {
-            var cells = DemoFormat.Cells(row, _nodeCount).Select(Markup.Escape).ToArray();
-            cells[3] = row.Crashed ? $"[red]{cells[3]}[/]" : $"[green]{cells[3]}[/]";
-            cells[4] = row.SeenByObserver switch
-            {
-                "live" or "self" => $"[green]{cells[4]}[/]",
-                "dead" or "forgetting" or "forgotten" => $"[red]{cells[4]}[/]",
-                _ => $"[yellow]{cells[4]}[/]",
-            };
-            table.AddRow(cells);
-        }
-
-        string step;
         string[] events;
+        string step;
         lock (_gate)
         {
+            events = [.. _pending];
+            _pending.Clear();
             step = _step;
-            events = _events.Skip(Math.Max(0, _events.Count - EventLines)).ToArray();
         }
 
-        return new Rows(
-            new Markup($"[bold blue]{Markup.Escape(step)}[/]"),
-            table,
-            new Markup(events.Length == 0 ? " " : string.Join('\n', events)));
+        if (events.Length > 0)
+        {
+            // One write: the live display moves the cursor to the top of the table, the table's old lines are
+            // erased, the events are printed where it was, and the table is drawn again under them.
+            _console.Write(new EraseBelow(new Rows(events.Select(line => new Markup(line)))));
+        }
+
+        context.UpdateTarget(Render(step));
+    }
+
+    private IRenderable Render(string step)
+    {
+        var width = Math.Max(20, _console.Profile.Width);
+        var height = Math.Max(6, _console.Profile.Height);
+        var rows = DemoObserver.Observe(_cluster);
+        var layout = DemoTable.Fit(rows, _nodeCount, width);
+
+        // The step line, the header and the rows; leave a few lines of the terminal for the latest events.
+        var roomForRows = Math.Max(1, height - 6);
+        var lines = new List<IRenderable>(rows.Count + 3)
+        {
+            new Markup($"[bold blue]{Markup.Escape(Truncate(step, width - 1))}[/]"),
+            new Markup(layout.HeaderLine(text => $"[bold]{Markup.Escape(text)}[/]")),
+        };
+        var shown = ChooseRows(rows, rows.Count <= roomForRows ? rows.Count : roomForRows - 1);
+        foreach (var row in shown)
+        {
+            var line = layout.RowLine(row, (column, text) => Colour(rows[row], column, text));
+            lines.Add(new Markup(line));
+        }
+
+        if (shown.Count < rows.Count)
+        {
+            lines.Add(new Markup($"[grey]{Markup.Escape(Truncate($"{DemoTable.Indent}… {rows.Count - shown.Count} more live nodes (a taller terminal shows them)", width - 1))}[/]"));
+        }
+
+        return new Rows(lines);
+    }
+
+    /// <summary>
+    /// The rows that fit, in table order: the nodes that are not plainly live (crashed, joining, dead, forgotten)
+    /// first, so that a short terminal still shows what the demo is about, then the others.
+    /// </summary>
+    internal static List<int> ChooseRows(IReadOnlyList<DemoRow> rows, int room)
+    {
+        var notable = Enumerable.Range(0, rows.Count).Where(i => rows[i].Crashed || rows[i].SeenByObserver is not ("live" or "self"));
+        var others = Enumerable.Range(0, rows.Count).Where(i => !rows[i].Crashed && rows[i].SeenByObserver is "live" or "self");
+        return notable.Concat(others).Take(Math.Max(0, room)).Order().ToList();
+    }
+
+    private static string Truncate(string text, int width) =>
+        text.Length <= width ? text : string.Concat(text.AsSpan(0, Math.Max(0, width - 1)), "…");
+
+    private static string Colour(DemoRow row, int column, string text)
+    {
+        var escaped = Markup.Escape(text);
+        return column switch
+        {
+            DemoTable.ProcessColumn => row.Crashed ? $"[red]{escaped}[/]" : $"[green]{escaped}[/]",
+            DemoTable.StateColumn => row.SeenByObserver switch
+            {
+                "live" or "self" => $"[green]{escaped}[/]",
+                "dead" or "forgetting" or "forgotten" => $"[red]{escaped}[/]",
+                _ => $"[yellow]{escaped}[/]",
+            },
+            _ => escaped,
+        };
+    }
+
+    /// <summary>Erases the screen from the cursor down (ANSI ED 0), then renders <see cref="_inner"/>.</summary>
+    private sealed class EraseBelow(IRenderable inner) : IRenderable
+    {
+        private readonly IRenderable _inner = inner;
+
+        public Measurement Measure(RenderOptions options, int maxWidth) => _inner.Measure(options, maxWidth);
+
+        public IEnumerable<Segment> Render(RenderOptions options, int maxWidth) =>
+            _inner.Render(options, maxWidth).Prepend(Segment.Control("\u001b[0J"));
     }
 }

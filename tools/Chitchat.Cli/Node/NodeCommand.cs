@@ -36,10 +36,13 @@ internal static class NodeCommand
 
         var deadGrace = CliOptions.Milliseconds("dead_node_grace_ms", "How long a dead node is kept before it is forgotten.", 10_000);
         var seedRefresh = CliOptions.Milliseconds("seed_refresh_ms", "How often seeds given as host names are resolved again.", 60_000);
+        var uiAllowWrites = CliOptions.Create<bool>(
+            "ui_allow_writes",
+            "Let the web dashboard (/ui/) set this node's own keys. Off by default: anyone who can reach the HTTP port could then publish keys in the node's name.");
 
-        var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K).")
+        var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K) and a live web dashboard at /ui/.")
         {
-            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, deadGrace, seedRefresh, keyFile, encryptionMode,
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, deadGrace, seedRefresh, keyFile, encryptionMode, uiAllowWrites,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -58,7 +61,8 @@ internal static class NodeCommand
                 TimeSpan.FromMilliseconds(parseResult.GetValue(deadGrace)),
                 TimeSpan.FromMilliseconds(parseResult.GetValue(seedRefresh)),
                 parseResult.GetValue(keyFile),
-                parseResult.GetValue(encryptionMode));
+                parseResult.GetValue(encryptionMode),
+                parseResult.GetValue(uiAllowWrites));
             return await NodeRunner.RunAsync(settings).ConfigureAwait(false);
         });
         return command;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using Chitchat.Cli.Common;
+using Chitchat.Cli.Dashboard;
 using Chitchat.FailureDetection;
 using Chitchat.Transport;
 using Microsoft.AspNetCore.Builder;
@@ -101,6 +102,9 @@ internal static partial class NodeRunner
             app.Urls.Add($"http://{SocketAddressFormat.Format(httpEndPoint.Value!)}");
 
             NodeHttpApi.Map(app, node);
+            app.MapChitchatDashboard(
+                node.Chitchat,
+                new DashboardOptions { AllowWrites = settings.UiAllowWrites, PhiThreshold = config.FailureDetectorConfig.PhiThreshold });
             try
             {
                 await app.StartAsync(signal.Token).ConfigureAwait(false);
@@ -118,7 +122,8 @@ internal static partial class NodeRunner
             var address = SocketAddressFormat.Format(httpEndPoint.Value!);
             Console.WriteLine(
                 $"chitchat node {node.ChitchatId.NodeId} (generation {node.ChitchatId.GenerationId}, cluster {config.ClusterId}): " +
-                $"gossip on udp://{address} advertised as {SocketAddressFormat.Format(node.ChitchatId.GossipAdvertiseEndPoint)}, HTTP API on http://{address}/ — Ctrl+C to stop");
+                $"gossip on udp://{address} advertised as {SocketAddressFormat.Format(node.ChitchatId.GossipAdvertiseEndPoint)}, HTTP API on http://{address}/, " +
+                $"dashboard on http://{address}/ui/{(settings.UiAllowWrites ? " (writes allowed)" : string.Empty)} — Ctrl+C to stop");
 
             var stopped = await Task.WhenAny(node.Termination, Task.Delay(Timeout.Infinite, signal.Token)).ConfigureAwait(false);
             if (stopped == node.Termination)

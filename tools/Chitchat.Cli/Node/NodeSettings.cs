@@ -15,4 +15,5 @@ internal sealed record NodeSettings(
     TimeSpan DeadNodeGracePeriod,
     TimeSpan SeedRefreshInterval,
     string? EncryptionKeyFile = null,
-    Chitchat.Transport.EncryptionMode EncryptionMode = Chitchat.Transport.EncryptionMode.Require);
+    Chitchat.Transport.EncryptionMode EncryptionMode = Chitchat.Transport.EncryptionMode.Require,
+    bool UiAllowWrites = false);
