@@ -5,7 +5,7 @@ namespace Chitchat.Transport;
 
 /// <summary>
 /// A UDP transport whose datagrams are encrypted and authenticated with AES-GCM; created by
-/// <see cref="EncryptionTransportExtensions.WithEncryption"/>.
+/// <see cref="UdpTransport.WithEncryption"/>.
 /// </summary>
 internal sealed class EncryptedUdpTransport : ITransport
 {

@@ -226,7 +226,7 @@ public sealed class SeedResolverTests
 
         var act = config.Validate;
 
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(nameof(ChitchatConfig.SeedRefreshInterval));
+        act.Should().Throw<ArgumentException>().WithMessage("*SeedRefreshInterval must be positive*");
     }
 
     [Fact]
