@@ -122,14 +122,16 @@ public sealed class ChitchatConfig
     /// <summary>
     /// Gets or sets a callback invoked once for each received delta that reset a replica; meant to start an
     /// out-of-band state transfer that ends in <see cref="ChitchatRef.TryResetNodeState"/>.
-    /// Called under the node's lock: keep it short and do not call back into the node.
+    /// Called after the node's lock is released, on the thread that handled the message: keep it short (start the
+    /// transfer, do not wait for it); it may call <see cref="ChitchatRef"/>.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Action? CatchupCallback { get; set; }
 
     /// <summary>
     /// Gets or sets an extra condition a live member must meet to appear in the live-members watch (it does
-    /// not affect <see cref="ClusterStateSnapshot.LiveNodes"/>). Evaluated when a live member's state changes.
+    /// not affect <see cref="ClusterStateSnapshot.LiveNodes"/>). Evaluated, under the node's lock, when a live
+    /// member's state changes: keep it short and do not call back into the node.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<NodeStateSnapshot, bool>? ExtraLivenessPredicate { get; set; }

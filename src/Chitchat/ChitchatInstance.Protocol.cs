@@ -129,7 +129,10 @@ internal sealed partial class ChitchatInstance
         }
     }
 
-    /// <summary>Applies a delta; calls the catch-up callback once if any replica was reset.</summary>
+    /// <summary>
+    /// Applies a delta; if any replica was reset, the catch-up callback is due once, and runs after the lock is
+    /// released (<see cref="DispatchChanges"/>).
+    /// </summary>
     internal void ProcessDelta(Delta delta)
     {
         if (delta.NodeDeltas.Count == 0)
@@ -137,7 +140,23 @@ internal sealed partial class ChitchatInstance
             return;
         }
 
-        if (_clusterState.ApplyDelta(delta, _logger, SelfChitchatId, ReassertSelfAbove) && Config.CatchupCallback is { } callback)
+        if (_clusterState.ApplyDelta(delta, _logger, SelfChitchatId, ReassertSelfAbove) && Config.CatchupCallback is not null)
+        {
+            _pendingCatchups++;
+        }
+    }
+
+    /// <summary>Runs the catch-up callbacks that became due under the lock; call without holding <see cref="Gate"/>.</summary>
+    private void RunPendingCatchups()
+    {
+        int due;
+        lock (Gate)
+        {
+            due = _pendingCatchups;
+            _pendingCatchups = 0;
+        }
+
+        for (var i = 0; i < due && Config.CatchupCallback is { } callback; i++)
         {
             Log.ExecutingCatchupCallback(_logger);
             try
@@ -146,7 +165,7 @@ internal sealed partial class ChitchatInstance
             }
             catch (Exception ex)
             {
-                // An application callback must not stop the handshake (the Ack still has to go out).
+                // An application callback must not stop gossip.
                 Log.CatchupCallbackFailed(_logger, ex);
             }
         }

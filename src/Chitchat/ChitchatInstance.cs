@@ -44,6 +44,9 @@ internal sealed partial class ChitchatInstance
     private readonly HashSet<ChitchatId> _scheduledForDeletion = [];
     private readonly List<ChitchatId> _garbageCollected = [];
 
+    // Catch-up callbacks due (one per delta that reset a replica), run after the lock is released.
+    private int _pendingCatchups;
+
     // Where the next partial digest starts among the other members (only used when a digest does not fit).
     private int _digestRotation;
 
@@ -240,8 +243,18 @@ internal sealed partial class ChitchatInstance
     public ListenerHandle SubscribeEvent(string prefix, Action<KeyChangeEvent> callback) =>
         Changes.Listeners.Subscribe(prefix, callback);
 
-    /// <summary>Delivers the recorded changes to listeners and streams; call after releasing <see cref="Gate"/>.</summary>
-    internal void DispatchChanges() => Changes.Dispatch(Gate);
+    /// <summary>
+    /// Delivers the recorded changes to listeners and streams, then runs the catch-up callbacks that became due;
+    /// call after releasing <see cref="Gate"/>.
+    /// </summary>
+    internal void DispatchChanges()
+    {
+        Changes.Dispatch(Gate);
+        if (Volatile.Read(ref _pendingCatchups) != 0)
+        {
+            RunPendingCatchups();
+        }
+    }
 
     internal void SetSeedAddrs(IReadOnlySet<IPEndPoint> seedAddrs) => _clusterState.SeedAddrs = seedAddrs;
 }

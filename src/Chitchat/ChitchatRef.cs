@@ -20,10 +20,13 @@ namespace Chitchat;
 /// </para>
 /// <para>
 /// Threading: every member is thread-safe. Each call takes the node's lock for a short, bounded time (the
-/// gossip loop never holds it across an <c>await</c> or while sending); no callback ever runs under it.
+/// gossip loop never holds it across an <c>await</c> or while sending). No listener, stream or catch-up callback runs under it; the
+/// only user code that does is <see cref="ChitchatConfig.ExtraLivenessPredicate"/>, which must stay short and must
+/// not call back into the node.
 /// Listeners (<see cref="SubscribeKeyChanges"/>) and change streams receive the changes after the lock is
 /// released, in the order they happened; listeners run one at a time and never re-entrantly, on the thread
-/// that released the lock (a write here may therefore run listeners before it returns).
+/// that released the lock (a write here may therefore run listeners before it returns). The catch-up callback
+/// runs there too.
 /// </para>
 /// </remarks>
 public sealed class ChitchatRef

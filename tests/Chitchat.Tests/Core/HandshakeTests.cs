@@ -77,7 +77,11 @@ public sealed class HandshakeTests
         calls.Should().Be(0);
 
         node.ProcessDelta(Delta.FromNodeDeltas([new NodeDelta(peer, 1_000, 0, 1, [new KeyValueMutation("key", "value", 1, DeletionStatus.Set)])]));
+        calls.Should().Be(0, "the callback never runs under the lock");
+        node.DispatchChanges();
         calls.Should().Be(1);
+        node.DispatchChanges();
+        calls.Should().Be(1, "once per reset delta");
     }
 
     [Fact]
@@ -91,6 +95,7 @@ public sealed class HandshakeTests
         digest.Add(peer, 0, 10, 30);
         var delta = Delta.FromNodeDeltas([new NodeDelta(peer, 1_000, 0, 1, [new KeyValueMutation("key", "value", 1, DeletionStatus.Set)])]);
         node.ProcessMessage(new ChitchatMessage.SynAck(digest, delta)).Should().BeOfType<ChitchatMessage.Ack>();
+        node.Invoking(n => n.DispatchChanges()).Should().NotThrow();
         node.NodeState(peer)!.Get("key").Should().Be("value");
     }
 
