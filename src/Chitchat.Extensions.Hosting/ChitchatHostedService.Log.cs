@@ -10,7 +10,7 @@ internal sealed partial class ChitchatHostedService
         [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Chitchat node {NodeId} started with the host (cluster {ClusterId}, {SeedCount} seeds)")]
         public static partial void NodeStarted(ILogger logger, ChitchatId nodeId, string clusterId, int seedCount);
 
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Chitchat node {NodeId} stopped with the host")]
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Chitchat node {NodeId} left the cluster and stopped with the host")]
         public static partial void NodeStopped(ILogger logger, ChitchatId nodeId);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Chitchat node {NodeId} did not stop within the host's shutdown timeout and was aborted")]

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Chitchat.Extensions.Hosting;
 
 /// <summary>
-/// Runs the node with the host: spawns it when the host starts, subscribes the builder's listeners, and stops it
-/// gracefully when the host stops, aborting it if the host's shutdown timeout runs out first.
+/// Runs the node with the host: spawns it when the host starts, subscribes the builder's listeners, and leaves the
+/// cluster gracefully when the host stops (<see cref="ChitchatHandle.LeaveAsync"/>: two more gossip rounds), aborting
+/// the node if the host's shutdown timeout runs out first.
 /// </summary>
 /// <remarks>
 /// Registered once as a singleton and as a hosted service; <see cref="ChitchatHandle"/> and
@@ -115,7 +116,8 @@ internal sealed partial class ChitchatHostedService : IHostedService, IAsyncDisp
 
         try
         {
-            await handle.ShutdownAsync(cancellationToken).ConfigureAwait(false);
+            // Announce the departure and gossip it for two rounds, so that peers drop the node at once.
+            await handle.LeaveAsync(cancellationToken).ConfigureAwait(false);
             Log.NodeStopped(_logger, handle.ChitchatId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -38,8 +38,10 @@ public static class ChitchatServiceCollectionExtensions
     /// <summary>Registers a chitchat node whose options are set by <paramref name="configure"/>.</summary>
     /// <remarks>
     /// <para>
-    /// Registers a hosted service that spawns the node when the host starts and stops it gracefully when the host
-    /// stops (aborting it if the host's shutdown timeout runs out), and the running node as
+    /// Registers a hosted service that spawns the node when the host starts and, when the host stops, leaves the
+    /// cluster gracefully (<see cref="ChitchatHandle.LeaveAsync"/>: the departure is announced and gossiped for two
+    /// gossip intervals, then the node stops; it is aborted if the host's shutdown timeout runs out first), and the
+    /// running node as
     /// <see cref="ChitchatHandle"/> and <see cref="ChitchatRef"/> singletons, which resolve once the host has
     /// started. The options are validated when the host starts, with <see cref="ChitchatConfig.Validate"/>'s
     /// rules: bad values stop the start-up with an <see cref="OptionsValidationException"/> naming each of them.

@@ -235,6 +235,62 @@ public sealed class HostedNodeTests
         await host.StopAsync(timeout.Token);
     }
 
+    [Fact]
+    public async Task StopAsync_HostStops_NodeLeavesGracefullyAndPeersReportItLeft()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var transport = new Chitchat.Testing.InMemoryTransport();
+        await using var peers = new Chitchat.Testing.TestCluster(transport);
+        var peer = await peers.StartNodeAsync(new ChitchatConfig
+        {
+            NodeId = "peer",
+            GenerationId = 1,
+            ListenAddress = "10.0.0.2:7280",
+            GossipInterval = TimeSpan.FromMilliseconds(50),
+        }, timeout.Token);
+        await using var changes = peer.Chitchat.WatchChangesAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var next = changes.MoveNextAsync(); // subscribes now
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddChitchat(options =>
+            {
+                options.NodeId = "leaving";
+                options.ListenAddress = "10.0.0.1:7280";
+                options.GossipInterval = TimeSpan.FromMilliseconds(50);
+                options.SeedNodes = ["10.0.0.2:7280"];
+            })
+            .UseTransport(transport);
+        using var host = builder.Build();
+        await host.StartAsync(timeout.Token);
+        var hosted = host.Services.GetRequiredService<ChitchatRef>().ChitchatId;
+        await peer.Chitchat.LiveMembers.WaitForAsync(live => live.Contains(hosted), timeout.Token);
+        await host.Services.GetRequiredService<ChitchatRef>().LiveMembers.WaitForAsync(live => live.Contains(peer.ChitchatId), timeout.Token);
+
+        await host.StopAsync(timeout.Token);
+
+        var kinds = new List<Chitchat.Changes.ClusterChangeKind>();
+        while (true)
+        {
+            (await next).Should().BeTrue("the peer's change stream runs until the node left");
+            if (changes.Current.Node == hosted && changes.Current.Kind is not Chitchat.Changes.ClusterChangeKind.KeySet)
+            {
+                kinds.Add(changes.Current.Kind);
+            }
+
+            if (kinds.Contains(Chitchat.Changes.ClusterChangeKind.MemberLeft))
+            {
+                break;
+            }
+
+            next = changes.MoveNextAsync();
+        }
+
+        // (A member's first assessment may be "dead", before its second heartbeat; after it was live, only "left".)
+        kinds.SkipWhile(kind => kind != Chitchat.Changes.ClusterChangeKind.MemberLive).Should().Equal(
+            Chitchat.Changes.ClusterChangeKind.MemberLive,
+            Chitchat.Changes.ClusterChangeKind.MemberLeft);
+        peer.Chitchat.LiveMembers.Current.Should().NotContain(hosted);
+    }
+
     private static IHost BuildUdpHost(string nodeId, string? seed, string role)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
