@@ -24,6 +24,7 @@ public sealed class HostedNodeTests
             options.NodeId = "hosted";
             options.ListenAddress = "127.0.0.1:0";
             options.ClusterId = "hosting-tests";
+            options.GossipInterval = TimeSpan.FromMilliseconds(50);
         });
         using var host = builder.Build();
 
@@ -155,7 +156,8 @@ public sealed class HostedNodeTests
 
         await host.StartAsync();
         var id = host.Services.GetRequiredService<ChitchatRef>().ChitchatId;
-        await host.StopAsync();
+        // The fake clock never advances, so the two leave rounds would never elapse: stop at once.
+        await host.StopAsync(new CancellationToken(canceled: true));
 
         id.GenerationId.Should().Be((ulong)start.ToUnixTimeSeconds());
     }
@@ -168,6 +170,7 @@ public sealed class HostedNodeTests
         {
             options.NodeId = "generation";
             options.GenerationId = 42;
+            options.GossipInterval = TimeSpan.FromMilliseconds(50);
             options.ListenAddress = "10.0.0.1:7280";
         }).UseTransport(_ => new Chitchat.Testing.InMemoryTransport());
         using var host = builder.Build();
