@@ -107,6 +107,29 @@ public sealed class ChitchatConfig
     /// <value>The default value is 1,000.</value>
     public int MaxNewMembersPerSource { get; set; } = 1_000;
 
+    /// <summary>
+    /// Gets or sets the most keys (tombstones included) one member's state may hold. Writing more to the own state
+    /// throws; a delta that would give a replica more is refused.
+    /// </summary>
+    /// <value>The default value is 100,000.</value>
+    public int MaxKeysPerNode { get; set; } = 100_000;
+
+    /// <summary>
+    /// Gets or sets the most bytes one member's state may take in memory: two bytes per character of every key
+    /// and value, plus 64 per entry. Writing more to the own state throws; a delta that would grow a replica
+    /// beyond it is refused.
+    /// </summary>
+    /// <value>The default value is 4 MiB.</value>
+    public long MaxStateBytesPerNode { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets the most bytes the states of all members together may take (counted as for
+    /// <see cref="MaxStateBytesPerNode"/>). A delta that would grow a replica beyond it is refused; the own state
+    /// is limited by <see cref="MaxStateBytesPerNode"/> only.
+    /// </summary>
+    /// <value>The default value is 256 MiB.</value>
+    public long MaxTotalStateBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Gets or sets the failure detector settings.</summary>
     /// <value>The default value is a <see cref="FailureDetection.FailureDetectorConfig"/> with its defaults.</value>
     public FailureDetectorConfig FailureDetectorConfig { get; set; } = new();
@@ -258,6 +281,21 @@ public sealed class ChitchatConfig
         if (MaxNewMembersPerSource < 1)
         {
             errors.Add($"MaxNewMembersPerSource must be at least 1 (it is {MaxNewMembersPerSource}).");
+        }
+
+        if (MaxKeysPerNode < 1)
+        {
+            errors.Add($"MaxKeysPerNode must be at least 1 (it is {MaxKeysPerNode}).");
+        }
+
+        if (MaxStateBytesPerNode < 1)
+        {
+            errors.Add($"MaxStateBytesPerNode must be at least 1 (it is {MaxStateBytesPerNode}).");
+        }
+
+        if (MaxTotalStateBytes < MaxStateBytesPerNode)
+        {
+            errors.Add($"MaxTotalStateBytes must be at least MaxStateBytesPerNode (it is {MaxTotalStateBytes}, below {MaxStateBytesPerNode}).");
         }
 
         if (FailureDetectorConfig is null)

@@ -28,6 +28,11 @@ public sealed partial class ChitchatHandle : IAsyncDisposable
     /// <summary>Gets the node's identity.</summary>
     public ChitchatId ChitchatId => Chitchat.ChitchatId;
 
+    /// <summary>Gets the local endpoint the node's socket is bound to (with the port the system chose for port 0).</summary>
+    /// <remarks>A copy: <see cref="IPEndPoint"/> is mutable. It differs from the advertised address behind NAT or when
+    /// listening on every interface.</remarks>
+    public IPEndPoint ListenEndPoint => new(_loop.LocalEndPoint.Address, _loop.LocalEndPoint.Port);
+
     /// <summary>Gets the node's state API: snapshots, own-state writes and change streams; shareable with other components.</summary>
     public ChitchatRef Chitchat { get; }
 

@@ -80,7 +80,8 @@ internal sealed partial class ChitchatInstance
         _clusterState = new ClusterState(
             new ChangeLog(new ListenerRegistry(loggerFactory.CreateLogger<ListenerRegistry>())),
             _timeProvider,
-            random ?? Random.Shared);
+            random ?? Random.Shared,
+            new StateBudget(config.MaxKeysPerNode, config.MaxStateBytesPerNode, config.MaxTotalStateBytes));
         _newMembers = new NewMemberLimiter(config.MaxNewMembersPerSource, config.GossipInterval, _timeProvider);
         _lastIgnoredMembersLog = _timeProvider.GetTimestamp() - (long)(IgnoredMembersLogInterval.TotalSeconds * _timeProvider.TimestampFrequency);
 

@@ -23,14 +23,18 @@ namespace Chitchat.Server;
 /// </para>
 /// <para>
 /// Return routability. UDP source addresses can be forged, so a reply to a datagram may reach a victim that
-/// never asked for it. An address is <em>verified</em> once it answered, with a SynAck, a Syn this node sent to
-/// it in the last <see cref="SynAnswerWindow"/>: it demonstrably receives our datagrams. The proof lasts
-/// <see cref="VerifiedLifetime"/> after the last one; live peers renew it every few rounds. Replies to an
-/// address that is not verified are no larger than the datagram they answer.
+/// never asked for it. An address is <em>verified</em> once it answered, within <see cref="SynAnswerWindow"/>,
+/// a datagram this node sent to it: a SynAck to one of our Syns, or an Ack to one of our SynAcks. It
+/// demonstrably receives our datagrams. The proof lasts <see cref="VerifiedLifetime"/> after the last one; live
+/// peers renew it at every exchange. Replies to an address that is not verified are no larger than the datagram
+/// they answer, so the first exchange with a new peer is small and the next ones are full-size.
 /// </para>
 /// <para>
-/// Only addresses the node sends Syns to are tracked (its members and seeds), never arbitrary sources, and the
-/// table is bounded by <see cref="Capacity"/>. Thread-safe.
+/// Only addresses the node sends Syns to (its members and seeds) and addresses that proved they receive our
+/// replies are tracked, never arbitrary sources; the table is bounded by <see cref="Capacity"/>. The addresses
+/// the node recently sent a SynAck to (any source can make it do so) are kept apart, in a bounded first-in
+/// first-out list of <see cref="RecentRepliesCapacity"/> entries, so that a flood of forged Syns can only delay
+/// verification, not evict what the table knows. Thread-safe.
 /// </para>
 /// </remarks>
 internal sealed partial class PeerTable
@@ -40,6 +44,9 @@ internal sealed partial class PeerTable
 
     /// <summary>At most this many addresses are tracked; beyond, the table starts over.</summary>
     internal const int Capacity = 16_384;
+
+    /// <summary>How many recent SynAck destinations are remembered to recognise the Acks that answer them.</summary>
+    internal const int RecentRepliesCapacity = 4_096;
 
     /// <summary>How often a peer that gets V0 is offered V1 again.</summary>
     internal static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(60);
@@ -54,6 +61,8 @@ internal sealed partial class PeerTable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Dictionary<IPEndPoint, PeerState> _peers = [];
+    private readonly Dictionary<IPEndPoint, long> _recentSynAcks = [];
+    private readonly Queue<IPEndPoint> _recentSynAckOrder = new();
     private readonly Lock _gate = new();
 
     public PeerTable(ProtocolVersion configured, TimeProvider timeProvider, ILogger logger)
@@ -124,15 +133,44 @@ internal sealed partial class PeerTable
         }
     }
 
+    /// <summary>Records a reply sent to <paramref name="to"/>: an Ack answering a SynAck will verify the address.</summary>
+    public void OnReplySent(IPEndPoint to, ChitchatMessage reply)
+    {
+        if (reply is not ChitchatMessage.SynAck)
+        {
+            return;
+        }
+
+        var key = Normalize(to);
+        var now = _timeProvider.GetTimestamp();
+        lock (_gate)
+        {
+            if (_recentSynAcks.TryAdd(key, now))
+            {
+                if (_recentSynAckOrder.Count >= RecentRepliesCapacity)
+                {
+                    _recentSynAcks.Remove(_recentSynAckOrder.Dequeue());
+                }
+
+                _recentSynAckOrder.Enqueue(key);
+            }
+            else
+            {
+                _recentSynAcks[key] = now;
+            }
+        }
+    }
+
     /// <summary>
-    /// Records a message received from <paramref name="from"/>: a SynAck answering one of our Syns verifies the
-    /// address, and a V1 message proves it speaks V1.
+    /// Records a message received from <paramref name="from"/>: a SynAck answering one of our Syns, or an Ack
+    /// answering one of our SynAcks, verifies the address, and a V1 message proves it speaks V1.
     /// </summary>
     public void OnReceived(IPEndPoint from, ChitchatMessage message)
     {
-        var isAnswer = message is ChitchatMessage.SynAck;
+        var isSynAck = message is ChitchatMessage.SynAck;
+        var isAck = message is ChitchatMessage.Ack;
         var isV1 = message.Version == ProtocolVersion.V1 && _configured == ProtocolVersion.V1;
-        if (!isAnswer && !isV1)
+        if (!isSynAck && !isAck && !isV1)
         {
             return;
         }
@@ -141,12 +179,28 @@ internal sealed partial class PeerTable
         var now = _timeProvider.GetTimestamp();
         lock (_gate)
         {
+            var answersOurSynAck = isAck
+                && _recentSynAcks.TryGetValue(key, out var synAckSent)
+                && _timeProvider.GetElapsedTime(synAckSent, now) <= SynAnswerWindow;
             if (!_peers.TryGetValue(key, out var state))
             {
-                return;
+                if (!answersOurSynAck)
+                {
+                    return;
+                }
+
+                // The address proved it receives our replies: worth a place in the table.
+                if (_peers.Count >= Capacity)
+                {
+                    _peers.Clear();
+                }
+
+                state = new PeerState();
+                _peers.Add(key, state);
             }
 
-            if (isAnswer && state.HasSentSyn && _timeProvider.GetElapsedTime(state.LastSynSent, now) <= SynAnswerWindow)
+            var answersOurSyn = isSynAck && state.HasSentSyn && _timeProvider.GetElapsedTime(state.LastSynSent, now) <= SynAnswerWindow;
+            if (answersOurSyn || answersOurSynAck)
             {
                 state.LastVerified = now;
                 state.IsVerified = true;

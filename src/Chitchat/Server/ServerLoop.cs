@@ -104,6 +104,9 @@ internal sealed class ServerLoop
     /// <summary>Gets what the loop knows of each peer address (protocol version, return routability).</summary>
     internal PeerTable PeerTable => _peerTable;
 
+    /// <summary>Gets the endpoint the socket is bound to.</summary>
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
+
     /// <summary>Gets the task that completes when the loop has ended and released the socket.</summary>
     public Task Termination => _termination.Task;
 
@@ -392,6 +395,7 @@ internal sealed class ServerLoop
         try
         {
             var sent = await _socket.SendAsync(from, reply, cancellationToken).ConfigureAwait(false);
+            _peerTable.OnReplySent(from, reply);
             LogSent(reply, sent, from);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -176,16 +176,36 @@ internal sealed partial class ClusterState
                 case DeltaStatus.RejectMaxVersionBelowKeyValues when PeerProblems.TryAcquire(out _):
                     Log.DeltaMaxVersionBelowKeyValues(logger, nodeDelta.ChitchatId, nodeDelta.MaxVersion);
                     break;
+                case DeltaStatus.RejectOverBudget:
+                    OverBudgetDeltas++;
+                    if (_timeProvider.GetElapsedTime(_lastOverBudgetLog, now) >= OverBudgetLogInterval)
+                    {
+                        _lastOverBudgetLog = now;
+                        Log.DeltaOverBudget(logger, nodeDelta.ChitchatId, state.StateBytes, Budget.MaxBytesPerNode, Budget.MaxKeysPerNode, Budget.TotalBytes, Budget.MaxTotalBytes, OverBudgetDeltas);
+                    }
+
+                    break;
             }
         }
 
         return anyReset;
     }
 
+    /// <summary>The shortest time between two log lines about node deltas refused for the state budget.</summary>
+    internal static readonly TimeSpan OverBudgetLogInterval = TimeSpan.FromSeconds(10);
+
+    private long _lastOverBudgetLog = long.MinValue / 2;
+
+    /// <summary>Gets the number of node deltas refused because of the state budget.</summary>
+    public long OverBudgetDeltas { get; private set; }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "Ignoring a peer's delta about this node (max version {MaxVersion}): only this node writes its own state")]
         public static partial void SelfDeltaIgnored(ILogger logger, ulong maxVersion);
+
+        [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Refused a delta about {NodeId}: it would exceed the state budget (replica {StateBytes} of at most {MaxBytesPerNode} bytes, at most {MaxKeysPerNode} keys; all states {TotalBytes} of at most {MaxTotalBytes} bytes); {Count} refused so far")]
+        public static partial void DeltaOverBudget(ILogger logger, ChitchatId nodeId, long stateBytes, long maxBytesPerNode, int maxKeysPerNode, long totalBytes, long maxTotalBytes, long count);
 
         [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Delta budget of {Mtu} bytes is below the 100-byte minimum; sending an empty delta")]
         public static partial void DeltaBudgetTooSmall(ILogger logger, int mtu);

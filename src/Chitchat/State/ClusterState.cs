@@ -19,12 +19,13 @@ internal sealed partial class ClusterState
     private readonly StaleNodes _staleNodes = new();
     private volatile IReadOnlySet<IPEndPoint> _seedAddrs = new HashSet<IPEndPoint>();
 
-    public ClusterState(ChangeLog changes, TimeProvider timeProvider, Random random)
+    public ClusterState(ChangeLog changes, TimeProvider timeProvider, Random random, StateBudget? budget = null)
     {
         Changes = changes;
         PeerProblems = new Logging.LogRateLimiter(timeProvider);
         _timeProvider = timeProvider;
         _random = random;
+        Budget = budget ?? StateBudget.Unlimited;
     }
 
     /// <summary>Gets the limiter of the log events a peer can trigger once per message (rejected deltas, foreign clusters).</summary>
@@ -32,6 +33,9 @@ internal sealed partial class ClusterState
 
     /// <summary>Gets where the state changes are recorded for delivery after the lock is released.</summary>
     public ChangeLog Changes { get; }
+
+    /// <summary>Gets the limits on key-value state, and what every node state together holds.</summary>
+    public StateBudget Budget { get; }
 
     public ForgottenNodes ForgottenNodes => _forgottenNodes;
 
@@ -59,7 +63,7 @@ internal sealed partial class ClusterState
         }
 
         _forgottenNodes.Remove(id);
-        state = new NodeState(id, Changes, _timeProvider);
+        state = new NodeState(id, Changes, _timeProvider, Budget);
         _nodeStates.Add(state);
         Changes.Member(ClusterChangeKind.MemberJoined, id, 0);
         return state;
@@ -71,6 +75,7 @@ internal sealed partial class ClusterState
         if (_nodeStates.Remove(id, out var state))
         {
             _forgottenNodes.Push(id, state.Heartbeat);
+            state.Detach();
             Changes.Member(ClusterChangeKind.MemberForgotten, id, state.MaxVersion);
         }
     }

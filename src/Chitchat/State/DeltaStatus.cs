@@ -20,6 +20,9 @@ internal enum DeltaStatus
 
     /// <summary>A SetMaxVersion below the last key-value version (Rust would crash; we reject).</summary>
     RejectMaxVersionBelowKeyValues,
+
+    /// <summary>Applying it would take the replica, or every state together, beyond the state budget.</summary>
+    RejectOverBudget,
 }
 
 internal static class DeltaStatusExtensions

@@ -35,6 +35,7 @@ internal sealed partial class NodeState
         visible.Sort(s_byVersionThenKey);
         _keyValues.Clear();
         _entriesSnapshotValid = false;
+        CountBytes(-_bytes);
         _deletedCount = 0;
         _scheduledCount = 0;
         _earliestScheduledTimestamp = long.MaxValue;
@@ -94,7 +95,13 @@ internal sealed partial class NodeState
             }
         }
 
-        if (status == DeltaStatus.ApplyAfterReset)
+        var afterReset = status == DeltaStatus.ApplyAfterReset;
+        if (!FitsBudget(nodeDelta, afterReset ? 0 : MaxVersion, afterReset))
+        {
+            return DeltaStatus.RejectOverBudget;
+        }
+
+        if (afterReset)
         {
             Reset(nodeDelta.LastGcVersion);
         }
@@ -134,6 +141,7 @@ internal sealed partial class NodeState
 
         _keyValues.Clear();
         _entriesSnapshotValid = false;
+        CountBytes(-_bytes);
         _deletedCount = 0;
         _scheduledCount = 0;
         _earliestScheduledTimestamp = long.MaxValue;

@@ -44,6 +44,10 @@ internal sealed partial class NodeState
     // replicas filled in bulk and copies (snapshots, the live-nodes watch) never pay for it.
     private RecentVersions? _recentVersions;
 
+    // The state budget this state counts against (none for snapshots), and what its entries cost.
+    private StateBudget? _budget;
+    private long _bytes;
+
     // Number of tombstones (DeletionStatus.Deleted) in _keyValues, so that NumKeyValues is O(1).
     private int _deletedCount;
 
@@ -52,11 +56,12 @@ internal sealed partial class NodeState
     private int _scheduledCount;
     private long _earliestScheduledTimestamp = long.MaxValue;
 
-    internal NodeState(ChitchatId chitchatId, ChangeLog changes, TimeProvider timeProvider)
+    internal NodeState(ChitchatId chitchatId, ChangeLog changes, TimeProvider timeProvider, StateBudget? budget = null)
     {
         ChitchatId = chitchatId;
         _changes = changes;
         _timeProvider = timeProvider;
+        _budget = budget;
         _keyValues = new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance);
     }
 
@@ -68,6 +73,7 @@ internal sealed partial class NodeState
         _keyValues = new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
         _deletedCount = other._deletedCount;
         _scheduledCount = other._scheduledCount;
+        _bytes = other._bytes;
         _earliestScheduledTimestamp = other._earliestScheduledTimestamp;
         Heartbeat = other.Heartbeat;
         MaxVersion = other.MaxVersion;
@@ -160,6 +166,7 @@ internal sealed partial class NodeState
     /// <param name="key">The key.</param>
     /// <param name="value">The value.</param>
     /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
+    /// <exception cref="InvalidOperationException">The node's state would exceed its budget (keys or bytes).</exception>
     public void Set(string key, string value)
     {
         EnsureTransmittable(key, value);
@@ -170,6 +177,7 @@ internal sealed partial class NodeState
             return;
         }
 
+        EnsureWithinBudget(key, value);
         SetWithVersion(key, value, MaxVersion + 1);
     }
 
@@ -180,6 +188,7 @@ internal sealed partial class NodeState
     /// <param name="key">The key.</param>
     /// <param name="value">The value.</param>
     /// <exception cref="ArgumentException">The key and value are too large to ever be gossiped.</exception>
+    /// <exception cref="InvalidOperationException">The node's state would exceed its budget (keys or bytes).</exception>
     public void SetWithTtl(string key, string value)
     {
         EnsureTransmittable(key, value);
@@ -190,6 +199,7 @@ internal sealed partial class NodeState
             return;
         }
 
+        EnsureWithinBudget(key, value);
         SetVersionedValue(key, new VersionedValue(value, MaxVersion + 1, DeletionStatus.DeleteAfterTtl, _timeProvider.GetTimestamp()));
     }
 
@@ -348,10 +358,14 @@ internal sealed partial class NodeState
     {
         _keyValues[key] = value;
         _entriesSnapshotValid = false;
+        var bytes = StateBudget.SizeOf(key, value.Value);
         if (previous is not null)
         {
             Uncount(previous);
+            bytes -= StateBudget.SizeOf(key, previous.Value);
         }
+
+        CountBytes(bytes);
 
         if (value.Status != DeletionStatus.Set)
         {
@@ -369,6 +383,7 @@ internal sealed partial class NodeState
         {
             _entriesSnapshotValid = false;
             Uncount(removed);
+            CountBytes(-StateBudget.SizeOf(key, removed.Value));
         }
     }
 

@@ -15,6 +15,9 @@ internal sealed partial class UdpSocket
         [LoggerMessage(602, LogLevel.Warning, "transient UDP recv error on {LocalEndPoint}: {SocketError}")]
         public static partial void TransientReceiveError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError, Exception exception);
 
+        [LoggerMessage(604, LogLevel.Debug, "UDP receive buffer: {ReceiveBufferSize} bytes (asked for {DesiredReceiveBufferSize})")]
+        public static partial void ReceiveBufferSize(ILogger logger, int receiveBufferSize, int desiredReceiveBufferSize);
+
         [LoggerMessage(603, LogLevel.Error, "fatal UDP recv error on {LocalEndPoint}: {SocketError}")]
         public static partial void FatalReceiveError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError, Exception exception);
     }

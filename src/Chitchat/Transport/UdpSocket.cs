@@ -24,6 +24,13 @@ namespace Chitchat.Transport;
 /// </remarks>
 internal sealed partial class UdpSocket : ISocket
 {
+    /// <summary>
+    /// The receive buffer the socket asks the operating system for: room for about 64 full datagrams, so that a
+    /// burst of replies from a large cluster is not dropped by the kernel while the node is busy. The system may
+    /// grant less (on Linux, <c>net.core.rmem_max</c>, 208 KiB by default, caps it).
+    /// </summary>
+    internal const int DesiredReceiveBufferSize = 4 * 1024 * 1024;
+
     /// <summary><c>SIO_UDP_CONNRESET</c>: stops Windows from failing receives after an ICMP port unreachable.</summary>
     private const int SioUdpConnReset = unchecked((int)0x9800000C);
 
@@ -56,6 +63,9 @@ internal sealed partial class UdpSocket : ISocket
     /// <inheritdoc />
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>Gets the receive buffer size the operating system granted.</summary>
+    internal int ReceiveBufferSize => _socket.ReceiveBufferSize;
+
     /// <summary>Creates a socket of the listen address's family and binds it.</summary>
     /// <param name="listenAddress">The address to bind.</param>
     /// <param name="logger">The logger.</param>
@@ -79,6 +89,7 @@ internal sealed partial class UdpSocket : ISocket
                 TryDisableConnectionReset(socket);
             }
 
+            TryEnlargeReceiveBuffer(socket, logger);
             socket.Bind(bindAddress);
             return new UdpSocket(socket, logger);
         }
@@ -238,6 +249,24 @@ internal sealed partial class UdpSocket : ISocket
         catch (SocketException)
         {
         }
+    }
+
+    /// <summary>Asks for <see cref="DesiredReceiveBufferSize"/>; keeps the system's size where that is refused.</summary>
+    private static void TryEnlargeReceiveBuffer(Socket socket, ILogger logger)
+    {
+        try
+        {
+            if (socket.ReceiveBufferSize < DesiredReceiveBufferSize)
+            {
+                socket.ReceiveBufferSize = DesiredReceiveBufferSize;
+            }
+        }
+        catch (SocketException)
+        {
+            // Some systems refuse sizes above their maximum instead of capping them: keep the default.
+        }
+
+        Log.ReceiveBufferSize(logger, socket.ReceiveBufferSize, DesiredReceiveBufferSize);
     }
 
     private static void TryEnableDualMode(Socket socket)

@@ -28,24 +28,26 @@ internal sealed class NodeProcess : IAsyncDisposable
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
-    /// Starts <c>chitchat node</c> and waits until its HTTP API answers. Without a fixed <paramref name="port"/>, a
-    /// free port is chosen, and another one if the process loses it to someone else before binding.
+    /// Starts <c>chitchat node</c> and waits until its HTTP API answers. Without a fixed <paramref name="port"/>, the
+    /// node listens on port 0 and the port it got is read from its start-up line; the HTTP API then binds that port
+    /// over TCP, and another attempt is made if the TCP port happens to be taken.
     /// </summary>
     public static async Task<NodeProcess> StartAsync(string nodeId, ulong generation, IReadOnlyList<string> extraArgs, int? port = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var chosen = port ?? FreePorts.Next();
             string[] args =
             [
                 "node",
-                "--listen_addr", $"127.0.0.1:{chosen.ToString(CultureInfo.InvariantCulture)}",
+                "--listen_addr", $"127.0.0.1:{(port ?? 0).ToString(CultureInfo.InvariantCulture)}",
                 "--node_id", nodeId,
                 "--generation", generation.ToString(CultureInfo.InvariantCulture),
                 .. extraArgs,
             ];
-            var node = new NodeProcess(nodeId, chosen, generation, CliTool.Start(args));
-            if (await node.WaitUntilServingAsync())
+            var process = CliTool.Start(args);
+            var bound = port ?? await WaitForBoundPortAsync(process);
+            var node = new NodeProcess(nodeId, bound ?? 0, generation, process);
+            if (bound is not null && await node.WaitUntilServingAsync())
             {
                 return node;
             }
@@ -54,7 +56,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             await node.DisposeAsync();
             if (port is not null || attempt >= 3)
             {
-                throw new InvalidOperationException($"chitchat node {nodeId} on port {chosen} did not start.\n{log}");
+                throw new InvalidOperationException($"chitchat node {nodeId} on port {bound} did not start.\n{log}");
             }
         }
     }
@@ -85,6 +87,30 @@ internal sealed class NodeProcess : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    // "… gossip on udp://127.0.0.1:PORT advertised as …": the port the node got for port 0.
+    private static async Task<int?> WaitForBoundPortAsync(CliProcess process)
+    {
+        const string Marker = "gossip on udp://127.0.0.1:";
+        var deadline = DateTime.UtcNow + s_startTimeout;
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            var output = process.StandardOutputText;
+            var at = output.IndexOf(Marker, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var digits = new string(output[(at + Marker.Length)..].TakeWhile(char.IsAsciiDigit).ToArray());
+                if (digits.Length > 0 && int.TryParse(digits, CultureInfo.InvariantCulture, out var bound))
+                {
+                    return bound;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        return null;
+    }
 
     private async Task<bool> WaitUntilServingAsync()
     {

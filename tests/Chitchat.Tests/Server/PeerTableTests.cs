@@ -139,4 +139,39 @@ public sealed class PeerTableTests
         table.OnReceived(s_peer, new ChitchatMessage.Syn("c", new Digest(), ProtocolVersion.V1));
         table.IsVerified(s_peer).Should().BeFalse();
     }
+
+    [Fact]
+    public void IsVerified_AckAnsweringOurSynAck_VerifiesEvenWithoutOurSyn()
+    {
+        // The peer started the exchange: our (small) SynAck reached it, since it answered with an Ack.
+        var table = Create(ProtocolVersion.V0);
+        var ack = new ChitchatMessage.Ack(Delta.Empty);
+
+        table.OnReceived(s_peer, ack);
+        table.IsVerified(s_peer).Should().BeFalse("no SynAck was sent to it");
+        table.OnReplySent(s_peer, s_v0SynAck);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        table.OnReceived(s_peer, ack);
+
+        table.IsVerified(s_peer).Should().BeTrue();
+    }
+
+    [Fact]
+    public void OnReplySent_FloodOfForgedSources_BoundedAndOnlyDelaysVerification()
+    {
+        var table = Create(ProtocolVersion.V0);
+        table.OnReplySent(s_peer, s_v0SynAck);
+        for (var i = 0; i < PeerTable.RecentRepliesCapacity; i++)
+        {
+            table.OnReplySent(new IPEndPoint(new IPAddress(0x0B000000 + i), 9), s_v0SynAck);
+        }
+
+        table.TrackedCount.Should().Be(0, "replies alone never add to the table");
+        table.OnReceived(s_peer, new ChitchatMessage.Ack(Delta.Empty));
+        table.IsVerified(s_peer).Should().BeFalse("the flood pushed our SynAck to the peer out of the list");
+
+        table.OnReplySent(s_peer, s_v0SynAck);
+        table.OnReceived(s_peer, new ChitchatMessage.Ack(Delta.Empty));
+        table.IsVerified(s_peer).Should().BeTrue();
+    }
 }

@@ -236,4 +236,23 @@ public sealed class UdpTransportTests : TransportContractTests, IDisposable
             await Task.Delay(5, timeout.Token);
         }
     }
+
+    [Fact]
+    public async Task OpenAsync_AsksForALargeReceiveBuffer_AndGetsWhatTheSystemAllows()
+    {
+        await using var socket = await new UdpTransport().OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+
+        var granted = ((UdpSocket)socket).ReceiveBufferSize;
+
+        if (OperatingSystem.IsLinux() && File.Exists("/proc/sys/net/core/rmem_max"))
+        {
+            // Linux caps the request at rmem_max (and reports twice what it keeps for bookkeeping).
+            var max = int.Parse(File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            granted.Should().BeGreaterThanOrEqualTo(Math.Min(UdpSocket.DesiredReceiveBufferSize, max));
+        }
+        else
+        {
+            granted.Should().BePositive();
+        }
+    }
 }

@@ -1,8 +1,9 @@
+using System.Net;
+using System.Runtime.CompilerServices;
 using Chitchat.Cli.Common;
 using Chitchat.FailureDetection;
 using Chitchat.Transport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,11 @@ internal static partial class NodeRunner
         }
 
         using var signal = new ShutdownSignal();
-        await using var app = BuildWebApplication(settings);
+
+        // The HTTP API serves on the gossip port; with port 0 that port is known only once the node is bound, so the
+        // address is given to the web host after the spawn (it reads its URLs when it starts).
+        var httpEndPoint = new StrongBox<IPEndPoint>(settings.ListenAddr);
+        await using var app = BuildWebApplication();
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggerFactory.CreateLogger("chitchat");
 
@@ -68,6 +73,13 @@ internal static partial class NodeRunner
 
         await using (node.ConfigureAwait(false))
         {
+            if (settings.ListenAddr.Port == 0)
+            {
+                httpEndPoint.Value = new IPEndPoint(settings.ListenAddr.Address, node.ListenEndPoint.Port);
+            }
+
+            app.Urls.Add($"http://{SocketAddressFormat.Format(httpEndPoint.Value!)}");
+
             NodeHttpApi.Map(app, node);
             try
             {
@@ -79,14 +91,14 @@ internal static partial class NodeRunner
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException)
             {
-                await Console.Error.WriteLineAsync($"error: cannot serve HTTP on {SocketAddressFormat.Format(settings.ListenAddr)}/TCP: {ex.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"error: cannot serve HTTP on {SocketAddressFormat.Format(httpEndPoint.Value!)}/TCP: {ex.Message}").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 
-            var address = SocketAddressFormat.Format(settings.ListenAddr);
+            var address = SocketAddressFormat.Format(httpEndPoint.Value!);
             Console.WriteLine(
-                $"chitchat node {config.ChitchatId.NodeId} (generation {config.ChitchatId.GenerationId}, cluster {config.ClusterId}): " +
-                $"gossip on udp://{address} advertised as {SocketAddressFormat.Format(settings.PublicAddr)}, HTTP API on http://{address}/ — Ctrl+C to stop");
+                $"chitchat node {node.ChitchatId.NodeId} (generation {node.ChitchatId.GenerationId}, cluster {config.ClusterId}): " +
+                $"gossip on udp://{address} advertised as {SocketAddressFormat.Format(node.ChitchatId.GossipAdvertiseEndPoint)}, HTTP API on http://{address}/ — Ctrl+C to stop");
 
             var stopped = await Task.WhenAny(node.Termination, Task.Delay(Timeout.Infinite, signal.Token)).ConfigureAwait(false);
             if (stopped == node.Termination)
@@ -114,7 +126,7 @@ internal static partial class NodeRunner
         }
     }
 
-    private static WebApplication BuildWebApplication(NodeSettings settings)
+    private static WebApplication BuildWebApplication()
     {
         // No command-line args: the node's flags are not configuration keys.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "chitchat" });
@@ -130,7 +142,6 @@ internal static partial class NodeRunner
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddSingleton<IHostLifetime, NoSignalHostLifetime>();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.ListenAddr));
         return builder.Build();
     }
 
