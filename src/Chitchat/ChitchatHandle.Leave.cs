@@ -19,7 +19,9 @@ public sealed partial class ChitchatHandle
     /// </para>
     /// <para>
     /// A node that left should restart with a higher generation, as after any stop. Calling it on a node that is
-    /// already stopping or stopped just waits for the outcome, as <see cref="ShutdownAsync"/>.
+    /// already stopping or stopped just waits for the outcome, as <see cref="ShutdownAsync"/>. A node whose own
+    /// state is at its key or byte budget cannot add the announcement and just shuts down; a peer whose replica
+    /// of it is at the budget refuses the announcement and detects the departure with the failure detector.
     /// </para>
     /// </remarks>
     /// <param name="cancellationToken">
@@ -31,10 +33,9 @@ public sealed partial class ChitchatHandle
     /// <exception cref="InvalidOperationException">The loop had been aborted or had crashed.</exception>
     public async Task LeaveAsync(CancellationToken cancellationToken = default)
     {
-        if (!Termination.IsCompleted)
+        if (!Termination.IsCompleted && TryAnnounceLeave())
         {
             var instance = Chitchat.Instance;
-            Chitchat.Set(ChitchatInstance.LeavingKey, "true");
             var gossipInterval = instance.Config.GossipInterval;
 
             try
@@ -53,5 +54,19 @@ public sealed partial class ChitchatHandle
         }
 
         await ShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool TryAnnounceLeave()
+    {
+        try
+        {
+            Chitchat.Set(ChitchatInstance.LeavingKey, "true");
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // The own state is at its key or byte budget: leave without the announcement (peers use phi).
+            return false;
+        }
     }
 }
