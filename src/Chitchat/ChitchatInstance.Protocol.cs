@@ -228,7 +228,11 @@ internal sealed partial class ChitchatInstance
             state = _clusterState.NodeState(id);
             if (state is null)
             {
-                Log.MemberJoined(_logger, id);
+                if (_membershipLogs.TryAcquire(out var suppressedJoins))
+                {
+                    Log.MemberJoined(_logger, id, suppressedJoins);
+                }
+
                 state = _clusterState.NodeStateOrCreate(id);
             }
         }
@@ -338,10 +342,20 @@ internal sealed partial class ChitchatInstance
 
             _clusterState.RemoveNode(id);
             _memberStatus.Remove(id);
-            Log.MemberForgotten(_logger, id);
+            LogMembership(Log.MemberForgotten, id);
         }
 
         _garbageCollected.Clear();
+    }
+
+    // Membership events are Information, but a flood of members (a cluster starting, a forged digest) must not
+    // flood the logs: beyond the limiter's burst they are counted and the next one logged says how many.
+    private void LogMembership(Action<ILogger, ChitchatId, long> log, ChitchatId id)
+    {
+        if (_membershipLogs.TryAcquire(out var suppressed))
+        {
+            log(_logger, id, suppressed);
+        }
     }
 
     /// <summary>Records a change (and logs) for every member whose liveness classification changed.</summary>
@@ -370,13 +384,13 @@ internal sealed partial class ChitchatInstance
             switch (status)
             {
                 case MemberStatus.Live:
-                    Log.MemberLive(_logger, id);
+                    LogMembership(Log.MemberLive, id);
                     Changes.Member(ClusterChangeKind.MemberLive, id, state.MaxVersion);
                     break;
                 case MemberStatus.Dead:
                     if (known || _failureDetector.IsDead(id))
                     {
-                        Log.MemberDead(_logger, id);
+                        LogMembership(Log.MemberDead, id);
                         Changes.Member(ClusterChangeKind.MemberDead, id, state.MaxVersion);
                     }
 
@@ -391,7 +405,7 @@ internal sealed partial class ChitchatInstance
 
                     break;
                 case MemberStatus.Left:
-                    Log.MemberLeft(_logger, id);
+                    LogMembership(Log.MemberLeft, id);
                     Changes.Member(ClusterChangeKind.MemberLeft, id, state.MaxVersion);
                     break;
             }
@@ -531,20 +545,20 @@ internal sealed partial class ChitchatInstance
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 17, EventName = "MemberJoined", Level = LogLevel.Information, Message = "Member {NodeId} joined")]
-        public static partial void MemberJoined(ILogger logger, ChitchatId nodeId);
+        [LoggerMessage(EventId = 17, EventName = "MemberJoined", Level = LogLevel.Information, Message = "Member {NodeId} joined ({SuppressedCount} membership events not logged before this one)")]
+        public static partial void MemberJoined(ILogger logger, ChitchatId nodeId, long suppressedCount);
 
-        [LoggerMessage(EventId = 10, EventName = "MemberLive", Level = LogLevel.Information, Message = "Member {NodeId} is live")]
-        public static partial void MemberLive(ILogger logger, ChitchatId nodeId);
+        [LoggerMessage(EventId = 10, EventName = "MemberLive", Level = LogLevel.Information, Message = "Member {NodeId} is live ({SuppressedCount} membership events not logged before this one)")]
+        public static partial void MemberLive(ILogger logger, ChitchatId nodeId, long suppressedCount);
 
-        [LoggerMessage(EventId = 11, EventName = "MemberDead", Level = LogLevel.Information, Message = "Member {NodeId} is dead")]
-        public static partial void MemberDead(ILogger logger, ChitchatId nodeId);
+        [LoggerMessage(EventId = 11, EventName = "MemberDead", Level = LogLevel.Information, Message = "Member {NodeId} is dead ({SuppressedCount} membership events not logged before this one)")]
+        public static partial void MemberDead(ILogger logger, ChitchatId nodeId, long suppressedCount);
 
-        [LoggerMessage(EventId = 12, EventName = "MemberLeft", Level = LogLevel.Information, Message = "Member {NodeId} left: dead for half the grace period, no longer gossiped about")]
-        public static partial void MemberLeft(ILogger logger, ChitchatId nodeId);
+        [LoggerMessage(EventId = 12, EventName = "MemberLeft", Level = LogLevel.Information, Message = "Member {NodeId} left: dead for half the grace period, no longer gossiped about ({SuppressedCount} membership events not logged before this one)")]
+        public static partial void MemberLeft(ILogger logger, ChitchatId nodeId, long suppressedCount);
 
-        [LoggerMessage(EventId = 13, EventName = "MemberForgotten", Level = LogLevel.Information, Message = "Member {NodeId} forgotten after the dead-node grace period")]
-        public static partial void MemberForgotten(ILogger logger, ChitchatId nodeId);
+        [LoggerMessage(EventId = 13, EventName = "MemberForgotten", Level = LogLevel.Information, Message = "Member {NodeId} forgotten after the dead-node grace period ({SuppressedCount} membership events not logged before this one)")]
+        public static partial void MemberForgotten(ILogger logger, ChitchatId nodeId, long suppressedCount);
 
         [LoggerMessage(EventId = 14, EventName = "NodeStateReset", Level = LogLevel.Information, Message = "State of {NodeId} reset from a snapshot: max version {MaxVersion}, last GC version {LastGcVersion}")]
         public static partial void NodeStateReset(ILogger logger, ChitchatId nodeId, ulong maxVersion, ulong lastGcVersion);

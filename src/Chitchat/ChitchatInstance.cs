@@ -39,6 +39,7 @@ internal sealed partial class ChitchatInstance
 
     // How each remote member was last classified (for member change events and logs).
     private readonly Dictionary<ChitchatId, MemberStatus> _memberStatus = [];
+    private readonly Logging.LogRateLimiter _membershipLogs;
 
     // Scratch collections reused by every message and round (the instance is used under one lock).
     private readonly HashSet<ChitchatId> _scheduledForDeletion = [];
@@ -75,6 +76,7 @@ internal sealed partial class ChitchatInstance
         _timeProvider = timeProvider ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<ChitchatInstance>();
+        _membershipLogs = new Logging.LogRateLimiter(_timeProvider);
 
         _failureDetector = new FailureDetector(config.FailureDetectorConfig, _timeProvider, loggerFactory.CreateLogger<FailureDetector>());
         _clusterState = new ClusterState(

@@ -138,27 +138,32 @@ public sealed class ChangeStreamTests
         var chitchat = new ChitchatRef(new ChitchatInstance(Config(10_001)));
         await using var stream = chitchat.WatchChangesAsync(capacity: 2).GetAsyncEnumerator();
         var first = stream.MoveNextAsync();
-        for (var i = 1; i <= 5; i++)
+        chitchat.Set("k", "v1");
+        (await first.AsTask().WaitAsync(s_timeout)).Should().BeTrue();
+        var changes = new List<ClusterChange> { stream.Current };
+
+        // No read is pending now: five changes arrive for a queue of two.
+        for (var i = 2; i <= 6; i++)
         {
             chitchat.Set("k", $"v{i}");
         }
 
-        var changes = new List<ClusterChange>();
-        (await first.AsTask().WaitAsync(s_timeout)).Should().BeTrue();
-        changes.Add(stream.Current);
-        (await stream.MoveNextAsync().AsTask().WaitAsync(s_timeout)).Should().BeTrue();
-        changes.Add(stream.Current);
-        (await stream.MoveNextAsync().AsTask().WaitAsync(s_timeout)).Should().BeTrue();
-        changes.Add(stream.Current);
-        chitchat.Set("k", "v6");
+        for (var i = 0; i < 3; i++)
+        {
+            (await stream.MoveNextAsync().AsTask().WaitAsync(s_timeout)).Should().BeTrue();
+            changes.Add(stream.Current);
+        }
+
+        chitchat.Set("k", "v7");
         (await stream.MoveNextAsync().AsTask().WaitAsync(s_timeout)).Should().BeTrue();
         changes.Add(stream.Current);
 
         changes.Select(c => (c.Kind, c.Value, c.DroppedCount)).Should().Equal(
             (ClusterChangeKind.KeySet, "v1", 0L),
             (ClusterChangeKind.KeySet, "v2", 0L),
+            (ClusterChangeKind.KeySet, "v3", 0L),
             (ClusterChangeKind.Overflow, null, 3L),
-            (ClusterChangeKind.KeySet, "v6", 0L));
+            (ClusterChangeKind.KeySet, "v7", 0L));
     }
 
     [Fact]
