@@ -26,7 +26,7 @@ internal sealed partial class ChitchatInstance
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 19, EventName = "MemberLeftGracefully", Level = LogLevel.Information, Message = "Member {NodeId} left: it announced its departure")]
-        public static partial void MemberLeftGracefully(ILogger logger, ChitchatId nodeId);
+        [LoggerMessage(EventId = 19, EventName = "MemberLeftGracefully", Level = LogLevel.Information, Message = "Member {NodeId} left: it announced its departure ({SuppressedCount} membership events not logged before this one)")]
+        public static partial void MemberLeftGracefully(ILogger logger, ChitchatId nodeId, long suppressedCount);
     }
 }

@@ -399,7 +399,7 @@ internal sealed partial class ChitchatInstance
                     // A member seen leaving before it was ever live or dead just stays out of the views.
                     if (known)
                     {
-                        Log.MemberLeftGracefully(_logger, id);
+                        LogMembership(Log.MemberLeftGracefully, id);
                         Changes.Member(ClusterChangeKind.MemberLeft, id, state.MaxVersion);
                     }
 
