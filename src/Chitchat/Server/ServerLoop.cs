@@ -32,6 +32,12 @@ namespace Chitchat.Server;
 /// </remarks>
 internal sealed class ServerLoop
 {
+    /// <summary>
+    /// The length Syns to a peer that has not yet answered us are padded to (with zero bytes that every decoder
+    /// ignores): its reply may be that large, room for a digest of several hundred members.
+    /// </summary>
+    internal const int UnverifiedSynLength = 16 * 1024;
+
     /// <summary>Pending gossip commands beyond which new ones are dropped, so memory stays bounded.</summary>
     internal const int CommandQueueCapacity = 1024;
 
@@ -504,6 +510,14 @@ internal sealed class ServerLoop
             {
                 _roundSyns[(int)version] = syn;
             }
+        }
+
+        // A peer that has not answered us yet limits its reply to what we send (if it is a .NET node): a padded Syn
+        // buys room for its digest, so that a joining node learns the cluster from its first exchange with a seed.
+        // Dead nodes are not padded for: they are most likely gone.
+        if (kind != GossipKind.Dead && !_peerTable.IsVerified(peer))
+        {
+            syn = syn.WithPadding(UnverifiedSynLength);
         }
 
         try

@@ -30,7 +30,17 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
 
     /// <summary>Gets the number of bytes the message takes on the wire, header included.</summary>
     /// <remarks>For a V1 Syn or SynAck this compresses the digest the first time (the bytes are kept for sending).</remarks>
-    public int SerializedLength => WireFormat.HeaderLength + BodyLength;
+    public int SerializedLength => Math.Max(UnpaddedLength, PaddedLength);
+
+    /// <summary>Gets the length of the message itself, without the zero bytes of <see cref="PaddedLength"/>.</summary>
+    internal int UnpaddedLength => WireFormat.HeaderLength + BodyLength;
+
+    /// <summary>
+    /// Gets the length the datagram is padded to with zero bytes after the message (0: no padding). Decoders,
+    /// Rust's included, ignore bytes after a complete message; a responder that limits replies to unverified
+    /// sources to the request's length then has room to answer with its digest.
+    /// </summary>
+    internal int PaddedLength { get; private protected init; }
 
     private protected abstract int BodyLength { get; }
 
@@ -52,7 +62,14 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         writer.WriteU8((byte)Version);
         writer.WriteU8((byte)Type);
         WriteBody(ref writer);
-        return writer.Position;
+        if (writer.Position != UnpaddedLength)
+        {
+            throw new InvalidOperationException($"The {Type} message announced {UnpaddedLength} bytes but encoded {writer.Position}.");
+        }
+
+        // Padding, if any: zero bytes, which every decoder ignores after a complete message.
+        destination[writer.Position..length].Clear();
+        return length;
     }
 
     /// <summary>Encodes the message into <paramref name="destination"/> if it fits.</summary>
@@ -154,6 +171,10 @@ public abstract class ChitchatMessage : IEquatable<ChitchatMessage>
         /// <inheritdoc />
         internal override ChitchatMessage WithVersion(ProtocolVersion version) =>
             version == Version ? this : new Syn(ClusterId, Digest, version);
+
+        /// <summary>Returns this Syn padded with zero bytes to at least <paramref name="length"/> bytes on the wire.</summary>
+        internal Syn WithPadding(int length) =>
+            length <= UnpaddedLength ? this : new Syn(ClusterId, Digest, Version) { PaddedLength = length };
 
         private protected override void WriteBody(ref WireWriter writer)
         {

@@ -102,4 +102,53 @@ public sealed class AmplificationTests
         var (_, synAck) = await raw.ReceiveAsync<ChitchatMessage.SynAck>();
         synAck.SerializedLength.Should().BeGreaterThan(100 * sent);
     }
+
+    [Fact]
+    public async Task Gossip_ToAPeerThatHasNotAnswered_SynIsPaddedUntilItAnswers()
+    {
+        // The padding buys the room a .NET responder allows an unverified source: a joiner's first Syn gets the
+        // responder's digest back. Decoders, Rust's included, ignore the zero bytes after the message.
+        var transport = NewTransport();
+        var config = ChitchatConfig.ForTest(3_041);
+        await using var server = await ChitchatServer.SpawnChitchatAsync(config, transport);
+        var peerAddress = Loopback(3_042);
+        await using var raw = await transport.OpenAsync(peerAddress);
+
+        server.Gossip(peerAddress);
+        var first = await raw.ReceiveAsync();
+        first.Message.Should().BeOfType<ChitchatMessage.Syn>();
+        first.ByteCount.Should().Be(Chitchat.Server.ServerLoop.UnverifiedSynLength);
+        first.Message.SerializedLength.Should().BeLessThan(200, "the message itself is small; the rest is padding");
+
+        await raw.SendAsync(config.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.SynAck(new Digest(), Delta.Empty));
+        await raw.ReceiveAsync<ChitchatMessage.Ack>();
+        server.Gossip(peerAddress);
+        var second = await raw.ReceiveAsync();
+        second.Message.Should().BeOfType<ChitchatMessage.Syn>();
+        second.ByteCount.Should().Be(second.Message.SerializedLength, "an answered peer gets no padding");
+    }
+
+    [Fact]
+    public void ProcessSyn_PaddedSynFromAJoiner_RepliesWithTheWholeDigest()
+    {
+        var seed = new ChitchatInstance(ChitchatConfig.ForTest(3_051));
+        var members = new Digest();
+        foreach (var id in TestIds.Realistic(50))
+        {
+            members.Add(id, 3, 0, 0);
+        }
+
+        seed.ReportHeartbeatsInDigest(members);
+        var joiner = new ChitchatInstance(ChitchatConfig.ForTest(3_052));
+        var padded = joiner.CreateSynMessage().WithPadding(Chitchat.Server.ServerLoop.UnverifiedSynLength);
+        var bytes = padded.SerializeToArray();
+        ChitchatMessage.TryDeserialize(bytes, out var decoded, out _).Should().BeTrue();
+
+        var synAck = (ChitchatMessage.SynAck)seed.ProcessMessage(decoded!, maxReplyLength: bytes.Length)!;
+
+        bytes.Should().HaveCount(Chitchat.Server.ServerLoop.UnverifiedSynLength);
+        decoded.Should().Be(joiner.CreateSynMessage(), "padding is not part of the message");
+        synAck.Digest.Count.Should().Be(52, "the seed, its 50 members and the joiner: the joiner learns them all from its first exchange");
+        synAck.SerializedLength.Should().BeLessThanOrEqualTo(bytes.Length);
+    }
 }
