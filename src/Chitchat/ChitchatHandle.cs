@@ -15,7 +15,7 @@ namespace Chitchat;
 /// </para>
 /// <para>Thread-safe: every member may be called from any thread, concurrently.</para>
 /// </remarks>
-public sealed class ChitchatHandle : IAsyncDisposable
+public sealed partial class ChitchatHandle : IAsyncDisposable
 {
     private readonly ServerLoop _loop;
 

@@ -289,7 +289,16 @@ internal sealed partial class ChitchatInstance
         var states = _clusterState.NodeStatesInOrder;
         foreach (var state in states)
         {
-            if (!state.ChitchatId.Equals(self))
+            if (state.ChitchatId.Equals(self))
+            {
+                continue;
+            }
+
+            if (HasAnnouncedLeave(state))
+            {
+                _failureDetector.ReportLeft(state.ChitchatId);
+            }
+            else
             {
                 _failureDetector.UpdateNodeLiveness(state.ChitchatId);
             }
@@ -361,8 +370,9 @@ internal sealed partial class ChitchatInstance
                 continue;
             }
 
-            var status = _failureDetector.IsLive(id)
-                ? MemberStatus.Live
+            var announcedLeave = HasAnnouncedLeave(state);
+            var status = announcedLeave ? MemberStatus.Left
+                : _failureDetector.IsLive(id) ? MemberStatus.Live
                 : _scheduledForDeletion.Contains(id) ? MemberStatus.Left : MemberStatus.Dead;
             var known = _memberStatus.TryGetValue(id, out var previous);
             if (known && previous == status)
@@ -382,6 +392,15 @@ internal sealed partial class ChitchatInstance
                     {
                         LogMembership(Log.MemberDead, id);
                         Changes.Member(ClusterChangeKind.MemberDead, id, state.MaxVersion);
+                    }
+
+                    break;
+                case MemberStatus.Left when announcedLeave:
+                    // A member seen leaving before it was ever live or dead just stays out of the views.
+                    if (known)
+                    {
+                        LogMembership(Log.MemberLeftGracefully, id);
+                        Changes.Member(ClusterChangeKind.MemberLeft, id, state.MaxVersion);
                     }
 
                     break;

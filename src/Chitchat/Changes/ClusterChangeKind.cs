@@ -28,8 +28,9 @@ public enum ClusterChangeKind
     MemberDead = 5,
 
     /// <summary>
-    /// A dead member was dead for more than half the dead-node grace period: the node no longer gossips
-    /// about it, and forgets it at the end of the grace period.
+    /// A member announced its departure (<see cref="ChitchatHandle.LeaveAsync"/>) and is no longer live, or a dead
+    /// member was dead for more than half the dead-node grace period; either way the node forgets it at the end
+    /// of the grace period, and a member that left gracefully is not reported dead in between.
     /// </summary>
     MemberLeft = 6,
 

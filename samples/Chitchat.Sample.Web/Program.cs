@@ -1,0 +1,3 @@
+using Chitchat.Sample.Web;
+
+await SampleApp.Build(args).RunAsync();
