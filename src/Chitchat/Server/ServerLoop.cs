@@ -38,6 +38,9 @@ internal sealed class ServerLoop
     /// </summary>
     internal const int UnverifiedSynLength = 16 * 1024;
 
+    /// <summary>A node whose digest holds fewer members than this (itself included) is joining: it pads its Syns.</summary>
+    internal const int JoiningMemberCount = 4;
+
     /// <summary>Pending gossip commands beyond which new ones are dropped, so memory stays bounded.</summary>
     internal const int CommandQueueCapacity = 1024;
 
@@ -515,10 +518,11 @@ internal sealed class ServerLoop
             }
         }
 
-        // A peer that has not answered us yet limits its reply to what we send (if it is a .NET node): a padded Syn
-        // buys room for its digest, so that a joining node learns the cluster from its first exchange with a seed.
-        // Dead nodes are not padded for: they are most likely gone.
-        if (kind != GossipKind.Dead && !_peerTable.IsVerified(peer))
+        // A peer that has not answered us yet limits its reply to what we send (if it is a .NET node): while this node
+        // is joining (it knows only a few members), a padded Syn buys room for the peer's digest, so that it learns the
+        // cluster from its first exchange with a seed. A node that knows the cluster sends Syns about as large as the
+        // replies it needs, and dead nodes are most likely gone: neither pads.
+        if (kind != GossipKind.Dead && syn.Digest.Count < JoiningMemberCount && !_peerTable.IsVerified(peer))
         {
             syn = syn.WithPadding(UnverifiedSynLength);
         }
