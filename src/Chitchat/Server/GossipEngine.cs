@@ -33,7 +33,7 @@ internal readonly record struct OutgoingDatagram(IPEndPoint To, ChitchatMessage 
 /// caller at a time. <see cref="OnSent"/>, <see cref="OnSendFailed"/> and <see cref="SetSeeds"/> are thread-safe.
 /// </para>
 /// </remarks>
-internal sealed class GossipEngine
+internal sealed partial class GossipEngine
 {
     /// <summary>
     /// The length Syns to a peer that has not yet answered us are padded to (with zero bytes that every decoder
@@ -95,7 +95,7 @@ internal sealed class GossipEngine
     public OutgoingDatagram? Handle(in ReceivedMessage received)
     {
         var (from, message, byteCount) = received;
-        ChitchatServer.Log.MessageReceived(_logger, message.Type, from);
+        Log.MessageReceived(_logger, message.Type, from);
         PeerTable.OnReceived(from, message);
 
         // Anti-amplification: a source that has not proven it receives our datagrams (its address may be forged)
@@ -120,7 +120,7 @@ internal sealed class GossipEngine
             // One bad message must not take the node down: drop it and keep serving.
             if (_chitchat.Instance.PeerProblems.TryAcquire(out _))
             {
-                ChitchatServer.Log.MessageProcessingFailed(_logger, message.Type, from, ex);
+                Log.MessageProcessingFailed(_logger, message.Type, from, ex);
             }
 
             return null;
@@ -186,7 +186,7 @@ internal sealed class GossipEngine
         }
 
         _chitchat.Instance.DispatchChanges();
-        ChitchatServer.Log.GossipRound(_logger, _targets.Count, deadNode, seedNode);
+        Log.GossipRound(_logger, _targets.Count, deadNode, seedNode);
 
         _roundSyns[0] = _roundSyns[1] = null;
         foreach (var target in _targets)
@@ -231,7 +231,7 @@ internal sealed class GossipEngine
             PeerTable.OnReplySent(datagram.To, datagram.Message);
         }
 
-        ChitchatServer.Log.MessageSent(_logger, datagram.Message.Type, datagram.Message.Version, bytes, datagram.To);
+        Log.MessageSent(_logger, datagram.Message.Type, datagram.Message.Version, bytes, datagram.To);
     }
 
     /// <summary>Records that a datagram could not be sent. As in Rust, send errors are logged and ignored: gossip retries.</summary>
@@ -240,13 +240,13 @@ internal sealed class GossipEngine
         switch (datagram.Kind)
         {
             case GossipKind.Reply:
-                ChitchatServer.Log.ReplyFailed(_logger, datagram.Message.Type, datagram.To, error);
+                Log.ReplyFailed(_logger, datagram.Message.Type, datagram.To, error);
                 break;
             case GossipKind.Live or GossipKind.Seed:
-                ChitchatServer.Log.GossipFailed(_logger, datagram.Kind, datagram.To, error);
+                Log.GossipFailed(_logger, datagram.Kind, datagram.To, error);
                 break;
             default:
-                ChitchatServer.Log.GossipFailedQuiet(_logger, datagram.Kind, datagram.To, error);
+                Log.GossipFailedQuiet(_logger, datagram.Kind, datagram.To, error);
                 break;
         }
     }

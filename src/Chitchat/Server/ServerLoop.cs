@@ -39,7 +39,7 @@ namespace Chitchat.Server;
 /// </para>
 /// <para>Thread-safe: the public members may be called from any thread.</para>
 /// </remarks>
-internal sealed class ServerLoop
+internal sealed partial class ServerLoop
 {
     /// <summary>Pending gossip commands beyond which new ones are dropped, so memory stays bounded.</summary>
     internal const int CommandQueueCapacity = 1024;
@@ -116,7 +116,7 @@ internal sealed class ServerLoop
             throw new InvalidOperationException("The Chitchat server loop is already started.");
         }
 
-        ChitchatServer.Log.ServerStarted(_logger, _chitchat.ChitchatId, _socket.LocalEndPoint);
+        Log.ServerStarted(_logger, _chitchat.ChitchatId, _socket.LocalEndPoint);
 
         // Created here, not on the gossip task: the timers must exist when the spawn returns, so that a fake clock
         // advanced right after the spawn triggers them.
@@ -149,7 +149,7 @@ internal sealed class ServerLoop
         }
 
         // The queue is full: gossip is best-effort, so drop the request rather than grow without bound.
-        ChitchatServer.Log.GossipCommandDropped(_logger, peer, CommandQueueCapacity);
+        Log.GossipCommandDropped(_logger, peer, CommandQueueCapacity);
         return true;
     }
 
@@ -209,7 +209,7 @@ internal sealed class ServerLoop
         }
         catch (Exception ex)
         {
-            ChitchatServer.Log.SocketDisposeFailed(_logger, _socket.LocalEndPoint, ex);
+            Log.SocketDisposeFailed(_logger, _socket.LocalEndPoint, ex);
         }
 
         var second = ReferenceEquals(first, gossip) ? receive : gossip;
@@ -223,12 +223,12 @@ internal sealed class ServerLoop
         _chitchat.Instance.Changes.Streams.Complete();
         if (_aborted)
         {
-            ChitchatServer.Log.ServerAborted(_logger, _chitchat.ChitchatId);
+            Log.ServerAborted(_logger, _chitchat.ChitchatId);
             _termination.TrySetException(new InvalidOperationException("Chitchat server aborted"));
         }
         else if (failure is null)
         {
-            ChitchatServer.Log.ServerStopped(_logger, _chitchat.ChitchatId);
+            Log.ServerStopped(_logger, _chitchat.ChitchatId);
             _termination.TrySetResult();
         }
         else
@@ -253,7 +253,7 @@ internal sealed class ServerLoop
                 return null;
             }
 
-            ChitchatServer.Log.ServerCrashed(_logger, _chitchat.ChitchatId, ex);
+            Log.ServerCrashed(_logger, _chitchat.ChitchatId, ex);
             return new InvalidOperationException($"Chitchat server crashed: {ex.Message}", ex);
         }
 
@@ -310,7 +310,7 @@ internal sealed class ServerLoop
             catch (Exception ex)
             {
                 // Transient errors and bad datagrams are handled inside the socket: this one is fatal.
-                ChitchatServer.Log.FatalReceiveError(_logger, _socket.LocalEndPoint, ex);
+                Log.FatalReceiveError(_logger, _socket.LocalEndPoint, ex);
                 return ex;
             }
 
