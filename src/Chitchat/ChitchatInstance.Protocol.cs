@@ -80,7 +80,7 @@ internal sealed partial class ChitchatInstance
             case ChitchatMessage.Syn syn:
                 if (!string.Equals(syn.ClusterId, Config.ClusterId, StringComparison.Ordinal))
                 {
-                    Metrics.Drops.Increment(Diagnostics.DatagramDropReason.WrongCluster);
+                    Metrics.Dropped(Diagnostics.DatagramDropReason.WrongCluster);
                     if (PeerProblems.TryAcquire(out var suppressed))
                     {
                         Log.SynFromOtherCluster(_logger, Config.ClusterId, syn.ClusterId, suppressed);
@@ -213,7 +213,7 @@ internal sealed partial class ChitchatInstance
         _newMembers.Record(source, introduced);
         if (ignored > 0)
         {
-            Metrics.Drops.Increment(capped ? Diagnostics.DatagramDropReason.MemberCap : Diagnostics.DatagramDropReason.NewMemberLimit);
+            Metrics.Dropped(capped ? Diagnostics.DatagramDropReason.MemberCap : Diagnostics.DatagramDropReason.NewMemberLimit);
             NoteIgnoredMembers(ignored, source);
         }
     }
@@ -514,7 +514,7 @@ internal sealed partial class ChitchatInstance
         {
             if (!_clusterState.NodeStates.ContainsKey(id) && _clusterState.NodeStates.Count >= Config.MaxMembers)
             {
-                Metrics.Drops.Increment(Diagnostics.DatagramDropReason.MemberCap);
+                Metrics.Dropped(Diagnostics.DatagramDropReason.MemberCap);
                 NoteIgnoredMembers(1, source: null);
                 return false;
             }

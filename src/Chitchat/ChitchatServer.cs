@@ -113,20 +113,13 @@ public static partial class ChitchatServer
             }
 
             // Messages and bytes are counted where they cross the socket: exactly what the transport sent and delivered.
+            // The metrics end with the socket, which the loop disposes of before its Termination completes.
             socket = new MeteringSocket(socket, metrics);
             chitchat.SetSeedAddrs(seedAddrs);
             var chitchatRef = new ChitchatRef(chitchat);
             var loop = new ServerLoop(chitchatRef, socket, seedResolver, timeProvider, random, logger, options?.MessageProcessor);
             metrics.StartJoin(seedAddrs.Count);
             loop.Start();
-
-            // The meter lives as long as the node (the loop has released the socket when Termination completes).
-            _ = loop.Termination.ContinueWith(
-                static (_, state) => ((ChitchatMetrics)state!).Dispose(),
-                metrics,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
             return new ChitchatHandle(chitchatRef, loop);
         }
         catch

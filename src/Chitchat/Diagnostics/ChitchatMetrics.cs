@@ -5,52 +5,56 @@ using Chitchat.Wire;
 namespace Chitchat.Diagnostics;
 
 /// <summary>
-/// The telemetry of one node: lock-free counters written where things happen, and the instruments of the
-/// <c>Chitchat</c> meter that publish them (docs/METRICS.md lists every one).
+/// The telemetry of one node: the instruments of its <c>Chitchat</c> meter (docs/METRICS.md lists every one), the
+/// drop counts by reason, and the join activity.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Counts are kept in plain 64-bit counters (an interlocked increment, no allocation, whether or not anything
-/// listens) and published by observable instruments, whose callbacks read them without taking the node's lock and
-/// never throw. Gauges of membership and of the own state are published by the gossip loop once a round
-/// (<see cref="PublishMembership"/>), so a scrape reads them, at most one gossip interval old, without the lock.
-/// Only the distributions (phi, digest entries) are recorded as they happen, into histograms.
+/// Events (messages, drops, rounds, truncations, resets) go to counters as they happen, with tag lists built once,
+/// so a measurement allocates nothing, and costs a check of <see cref="Instrument.Enabled"/> when nothing listens.
+/// Gauges of membership and of the own state are observable: the gossip loop publishes them at every liveness
+/// update (<see cref="PublishMembership"/>, allocation-free), and their callbacks read the published values, at most
+/// one gossip interval old, without taking the node's lock; they never throw. Distributions (phi, digest entries)
+/// go to histograms.
 /// </para>
 /// <para>
 /// Every measurement carries the node tag (<see cref="ChitchatDiagnostics.NodeTag"/>), so the nodes of one process
-/// stay apart; no measurement is ever tagged by peer, so the number of series is bounded.
+/// stay apart; nothing is ever tagged by peer, so the number of series is bounded.
 /// </para>
 /// <para>
 /// The meter is created by the <see cref="IMeterFactory"/> when one is given (the factory owns it and disposes of
-/// it; a factory may return the same meter to several nodes, whose identical instruments exporters aggregate, told
-/// apart by the node tag), otherwise directly, owned by this object. <see cref="Dispose"/> (when the node stops)
-/// disposes of an owned meter and makes the observable instruments report nothing more either way.
+/// it; the meter carries the node tag too, so a caching factory gives each node id a meter of its own), otherwise
+/// directly, owned by this object. <see cref="Dispose"/> (when the node stops)
+/// disposes of an owned meter, and the gauges of a stopped node report nothing either way.
 /// </para>
 /// <para>Thread-safe.</para>
 /// </remarks>
 internal sealed class ChitchatMetrics : IDisposable
 {
-    // Message and byte counts by direction, indexed by MessageIndex(type, version).
+    // Tag lists of messages, indexed by MessageIndex(type, version).
     private const int MessageSlots = 4 * 2;
 
     private static readonly string[] s_messageTypes = ["syn", "syn_ack", "ack", "bad_cluster"];
     private static readonly object[] s_versions = [0, 1];
 
-    private readonly long[] _sentMessages = new long[MessageSlots];
-    private readonly long[] _sentBytes = new long[MessageSlots];
-    private readonly long[] _receivedMessages = new long[MessageSlots];
-    private readonly long[] _receivedBytes = new long[MessageSlots];
     private readonly KeyValuePair<string, object?> _nodeTag;
     private readonly KeyValuePair<string, object?>[][] _messageTags = new KeyValuePair<string, object?>[MessageSlots][];
+    private readonly KeyValuePair<string, object?>[] _dropReasonTags = new KeyValuePair<string, object?>[DatagramDropReasons.Count];
+    private readonly DropCounters _drops = new();
     private readonly Meter? _meter;
     private readonly bool _ownsMeter;
+    private readonly Counter<long>? _messagesSent;
+    private readonly Counter<long>? _messagesReceived;
+    private readonly Counter<long>? _bytesSent;
+    private readonly Counter<long>? _bytesReceived;
+    private readonly Counter<long>? _dropped;
+    private readonly Counter<long>? _gossipRounds;
+    private readonly Counter<long>? _deltaTruncations;
+    private readonly Counter<long>? _replicaResets;
+    private readonly Counter<long>? _catchups;
     private readonly Histogram<double>? _phi;
     private readonly Histogram<int>? _digestEntries;
     private DropCounters? _socketDrops;
-    private long _gossipRounds;
-    private long _deltaTruncations;
-    private long _replicaResets;
-    private long _catchups;
     private int _liveMembers;
     private int _deadMembers;
     private int _scheduledMembers;
@@ -75,6 +79,7 @@ internal sealed class ChitchatMetrics : IDisposable
 
     private ChitchatMetrics(string nodeId, IMeterFactory? meterFactory, bool createMeter)
     {
+        NodeId = nodeId;
         _nodeTag = new(ChitchatDiagnostics.NodeTag, nodeId);
         for (var i = 0; i < MessageSlots; i++)
         {
@@ -86,22 +91,54 @@ internal sealed class ChitchatMetrics : IDisposable
             ];
         }
 
+        for (var i = 0; i < _dropReasonTags.Length; i++)
+        {
+            _dropReasonTags[i] = new(ChitchatDiagnostics.DropReasonTag, DatagramDropReasons.TagValue((DatagramDropReason)i));
+        }
+
         if (!createMeter)
         {
             return;
         }
 
-        var options = new MeterOptions(ChitchatDiagnostics.Name) { Version = ChitchatDiagnostics.Version };
-        _meter = meterFactory?.Create(options) ?? new Meter(options);
+        // The node tag on the meter too: a caching factory (the host's) then gives each node a meter of its own.
+        var options = new MeterOptions(ChitchatDiagnostics.Name) { Version = ChitchatDiagnostics.Version, Tags = [_nodeTag] };
+        var meter = meterFactory?.Create(options) ?? new Meter(options);
+        _meter = meter;
         _ownsMeter = meterFactory is null;
-        CreateObservableInstruments(_meter);
-        _phi = _meter.CreateHistogram(
+        _messagesSent = meter.CreateCounter<long>(
+            "chitchat.messages.sent", "{message}", "Chitchat messages handed to the network, by message type and protocol version.");
+        _messagesReceived = meter.CreateCounter<long>(
+            "chitchat.messages.received", "{message}", "Chitchat messages received and decoded, by message type and protocol version.");
+        _bytesSent = meter.CreateCounter<long>(
+            "chitchat.bytes.sent", "By", "Bytes of the chitchat messages handed to the network, as the transport reported them, by message type and protocol version.");
+        _bytesReceived = meter.CreateCounter<long>(
+            "chitchat.bytes.received", "By", "Bytes of the datagrams received and decoded, by message type and protocol version.");
+        _dropped = meter.CreateCounter<long>(
+            "chitchat.datagrams.dropped", "{datagram}", "Datagrams refused wholly or in part (and gossip requests refused), by reason.");
+        _gossipRounds = meter.CreateCounter<long>("chitchat.gossip.rounds", "{round}", "Gossip rounds run.");
+        _deltaTruncations = meter.CreateCounter<long>(
+            "chitchat.delta.truncations", "{delta}", "Deltas cut short by their datagram budget while the peer was missing more.");
+        _replicaResets = meter.CreateCounter<long>(
+            "chitchat.replica.resets", "{reset}", "Replicas of peers reset by a delta (their owner garbage-collected tombstones this node had not seen).");
+        _catchups = meter.CreateCounter<long>(
+            "chitchat.replica.catchups", "{catchup}", "Replicas fast-forwarded from a catch-up snapshot (ChitchatRef.TryResetNodeState).");
+        meter.CreateObservableGauge(
+            "chitchat.members", ObserveMembers, "{member}",
+            "Members known, by state: live (this node included), dead, scheduled for deletion (dead for half the grace period, no longer gossiped about).");
+        meter.CreateObservableGauge(
+            "chitchat.state.keys", ObserveOwnKeys, "{key}",
+            "Keys of this node's own state (tombstones excluded).");
+        meter.CreateObservableGauge(
+            "chitchat.state.bytes", ObserveOwnBytes, "By",
+            "Memory held by this node's own state, as its state budget counts it.");
+        _phi = meter.CreateHistogram(
             "chitchat.failure_detector.phi",
             unit: "1",
-            description: "Phi of each live peer at each liveness update (a peer is dead above the phi threshold, 8 by default).",
+            description: "Phi of each peer at each liveness update (a peer is live while its phi is at most the threshold, 8 by default).",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 24] });
-        _digestEntries = _meter.CreateHistogram(
+        _digestEntries = meter.CreateHistogram(
             "chitchat.digest.entries",
             unit: "{entry}",
             description: "Entries of each digest sent (in Syns and SynAcks); below the member count when the digest was partial.",
@@ -110,54 +147,72 @@ internal sealed class ChitchatMetrics : IDisposable
     }
 
     /// <summary>Gets the node id the measurements are tagged with (empty without a meter).</summary>
-    public string NodeId => (string)_nodeTag.Value!;
+    public string NodeId { get; }
 
-    /// <summary>Gets the drops counted by the node itself (the state machine and the gossip loop).</summary>
-    public DropCounters Drops { get; } = new();
-
-    /// <summary>Gets the meter, if this node has one (tests).</summary>
+    /// <summary>Gets the meter, if this node has one.</summary>
     internal Meter? Meter => _meter;
 
-    /// <summary>Publishes, besides the node's own drops, those counted by its socket (decode and encryption failures).</summary>
+    /// <summary>Counts, besides the node's own drops, those counted by its socket in <paramref name="drops"/>.</summary>
     public void AttachSocketDrops(DropCounters drops) => Volatile.Write(ref _socketDrops, drops);
 
-    /// <summary>Counts a message handed to the network.</summary>
+    /// <summary>Counts a message handed to the network, and the entries of its digest.</summary>
     public void MessageSent(ChitchatMessage message, int bytes)
     {
-        var slot = MessageIndex(message);
-        Interlocked.Increment(ref _sentMessages[slot]);
-        Interlocked.Add(ref _sentBytes[slot], bytes);
+        if (_messagesSent is not { Enabled: true } && _digestEntries is not { Enabled: true })
+        {
+            return;
+        }
+
+        var tags = _messageTags[MessageIndex(message)];
+        _messagesSent!.Add(1, tags);
+        _bytesSent!.Add(bytes, tags);
         var digest = message switch
         {
             ChitchatMessage.Syn syn => syn.Digest,
             ChitchatMessage.SynAck synAck => synAck.Digest,
             _ => null,
         };
-        if (digest is not null && _digestEntries is { Enabled: true } histogram)
+        if (digest is not null)
         {
-            histogram.Record(digest.Count, _messageTags[slot]);
+            _digestEntries!.Record(digest.Count, tags);
         }
     }
 
     /// <summary>Counts a message received.</summary>
     public void MessageReceived(ChitchatMessage message, int bytes)
     {
-        var slot = MessageIndex(message);
-        Interlocked.Increment(ref _receivedMessages[slot]);
-        Interlocked.Add(ref _receivedBytes[slot], bytes);
+        if (_messagesReceived is { Enabled: true } messages)
+        {
+            var tags = _messageTags[MessageIndex(message)];
+            messages.Add(1, tags);
+            _bytesReceived!.Add(bytes, tags);
+        }
     }
 
+    /// <summary>Counts a datagram (or a gossip request) refused, wholly or in part, by the node itself.</summary>
+    public void Dropped(DatagramDropReason reason)
+    {
+        _drops.Increment(reason);
+        SocketDropped(reason);
+    }
+
+    /// <summary>Publishes a drop the socket counted in its own <see cref="DropCounters"/>.</summary>
+    public void SocketDropped(DatagramDropReason reason) => _dropped?.Add(1, _nodeTag, _dropReasonTags[(int)reason]);
+
+    /// <summary>Gets the drops counted for <paramref name="reason"/> by the node and its socket.</summary>
+    public long DropCount(DatagramDropReason reason) => _drops[reason] + (Volatile.Read(ref _socketDrops)?[reason] ?? 0);
+
     /// <summary>Counts a gossip round.</summary>
-    public void GossipRound() => Interlocked.Increment(ref _gossipRounds);
+    public void GossipRound() => _gossipRounds?.Add(1, _nodeTag);
 
     /// <summary>Counts a delta that stopped before its budget ran out of what the peer was missing.</summary>
-    public void DeltaTruncated() => Interlocked.Increment(ref _deltaTruncations);
+    public void DeltaTruncated() => _deltaTruncations?.Add(1, _nodeTag);
 
     /// <summary>Counts a replica reset by a peer's delta.</summary>
-    public void ReplicaReset() => Interlocked.Increment(ref _replicaResets);
+    public void ReplicaReset() => _replicaResets?.Add(1, _nodeTag);
 
     /// <summary>Counts a replica fast-forwarded from a catch-up snapshot.</summary>
-    public void CatchupApplied() => Interlocked.Increment(ref _catchups);
+    public void CatchupApplied() => _catchups?.Add(1, _nodeTag);
 
     /// <summary>Records the phi of a peer at a liveness update.</summary>
     public void RecordPhi(double phi)
@@ -177,9 +232,6 @@ internal sealed class ChitchatMetrics : IDisposable
         Volatile.Write(ref _ownKeys, ownKeys);
         Volatile.Write(ref _ownBytes, ownBytes);
     }
-
-    /// <summary>Gets the drops counted for <paramref name="reason"/> by the node and its socket.</summary>
-    public long DropCount(DatagramDropReason reason) => Drops[reason] + (Volatile.Read(ref _socketDrops)?[reason] ?? 0);
 
     /// <summary>Starts an activity of <see cref="ChitchatDiagnostics.ActivitySource"/> tagged with the node (the current one until disposed).</summary>
     public Activity? StartActivity(string name) =>
@@ -208,7 +260,7 @@ internal sealed class ChitchatMetrics : IDisposable
         }
     }
 
-    /// <summary>Stops publishing; disposes of the meter if this object created it. Idempotent.</summary>
+    /// <summary>Ends a pending join activity, stops the gauges, and disposes of the meter if this object created it. Idempotent.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _join, null) is { } join)
@@ -228,84 +280,11 @@ internal sealed class ChitchatMetrics : IDisposable
 
     private static int MessageIndex(ChitchatMessage message) => ((int)message.Type << 1) | ((int)message.Version & 1);
 
-    private void CreateObservableInstruments(Meter meter)
-    {
-        meter.CreateObservableCounter(
-            "chitchat.messages.sent", () => ObserveMessages(_sentMessages), "{message}",
-            "Chitchat messages handed to the network, by message type and protocol version.");
-        meter.CreateObservableCounter(
-            "chitchat.messages.received", () => ObserveMessages(_receivedMessages), "{message}",
-            "Chitchat messages received and decoded, by message type and protocol version.");
-        meter.CreateObservableCounter(
-            "chitchat.bytes.sent", () => ObserveMessages(_sentBytes), "By",
-            "Bytes of the chitchat messages handed to the network (as the transport sent them), by message type and protocol version.");
-        meter.CreateObservableCounter(
-            "chitchat.bytes.received", () => ObserveMessages(_receivedBytes), "By",
-            "Bytes of the datagrams received and decoded, by message type and protocol version.");
-        meter.CreateObservableCounter(
-            "chitchat.datagrams.dropped", ObserveDrops, "{datagram}",
-            "Datagrams (or gossip requests) refused, wholly or in part, by reason.");
-        meter.CreateObservableCounter(
-            "chitchat.gossip.rounds", () => Observe(ref _gossipRounds), "{round}",
-            "Gossip rounds run.");
-        meter.CreateObservableCounter(
-            "chitchat.delta.truncations", () => Observe(ref _deltaTruncations), "{delta}",
-            "Deltas cut short by their datagram budget while the peer was missing more.");
-        meter.CreateObservableCounter(
-            "chitchat.replica.resets", () => Observe(ref _replicaResets), "{reset}",
-            "Replicas of peers reset by a delta (their owner garbage-collected tombstones this node had not seen).");
-        meter.CreateObservableCounter(
-            "chitchat.replica.catchups", () => Observe(ref _catchups), "{catchup}",
-            "Replicas fast-forwarded from a catch-up snapshot (ChitchatRef.TryResetNodeState).");
-        meter.CreateObservableGauge(
-            "chitchat.members", ObserveMembers, "{member}",
-            "Members known, by state: live (this node included), dead, scheduled for deletion (dead for half the grace period, no longer gossiped about).");
-        meter.CreateObservableGauge(
-            "chitchat.state.keys", () => ObserveGauge(ref _ownKeys), "{key}",
-            "Keys of this node's own state (tombstones excluded).");
-        meter.CreateObservableGauge(
-            "chitchat.state.bytes", () => ObserveGauge(ref _ownBytes), "By",
-            "Memory held by this node's own state against its state budget.");
-    }
+    private IEnumerable<Measurement<int>> ObserveOwnKeys() =>
+        _disposed ? [] : [new(Volatile.Read(ref _ownKeys), _nodeTag)];
 
-    // The callbacks: no lock, no exception, nothing after disposal.
-    private IEnumerable<Measurement<long>> ObserveMessages(long[] counts)
-    {
-        if (_disposed)
-        {
-            return [];
-        }
-
-        var measurements = new List<Measurement<long>>(MessageSlots);
-        for (var slot = 0; slot < MessageSlots; slot++)
-        {
-            var value = Volatile.Read(ref counts[slot]);
-            if (value != 0)
-            {
-                measurements.Add(new Measurement<long>(value, _messageTags[slot]));
-            }
-        }
-
-        return measurements;
-    }
-
-    private IEnumerable<Measurement<long>> ObserveDrops()
-    {
-        if (_disposed)
-        {
-            return [];
-        }
-
-        var measurements = new Measurement<long>[DatagramDropReasons.Count];
-        for (var i = 0; i < measurements.Length; i++)
-        {
-            var reason = (DatagramDropReason)i;
-            measurements[i] = new Measurement<long>(
-                DropCount(reason), _nodeTag, new(ChitchatDiagnostics.DropReasonTag, DatagramDropReasons.TagValue(reason)));
-        }
-
-        return measurements;
-    }
+    private IEnumerable<Measurement<long>> ObserveOwnBytes() =>
+        _disposed ? [] : [new(Volatile.Read(ref _ownBytes), _nodeTag)];
 
     private IEnumerable<Measurement<int>> ObserveMembers()
     {
@@ -321,13 +300,4 @@ internal sealed class ChitchatMetrics : IDisposable
             new(Volatile.Read(ref _scheduledMembers), _nodeTag, new(ChitchatDiagnostics.MemberStateTag, "scheduled_for_deletion")),
         ];
     }
-
-    private IEnumerable<Measurement<long>> Observe(ref long counter) =>
-        _disposed ? [] : [new(Volatile.Read(ref counter), _nodeTag)];
-
-    private IEnumerable<Measurement<long>> ObserveGauge(ref long gauge) =>
-        _disposed ? [] : [new(Volatile.Read(ref gauge), _nodeTag)];
-
-    private IEnumerable<Measurement<int>> ObserveGauge(ref int gauge) =>
-        _disposed ? [] : [new(Volatile.Read(ref gauge), _nodeTag)];
 }

@@ -11,8 +11,8 @@ namespace Chitchat.Diagnostics;
 /// the transport opened, so the counts are exactly the transport's.
 /// </summary>
 /// <remarks>
-/// Adds two interlocked increments per message and nothing else; forwards <see cref="IMessageSizeLimit"/>, so the
-/// server still sees the overhead of an encrypting transport. Thread-safe as <see cref="ISocket"/> requires.
+/// Allocation-free; forwards <see cref="IMessageSizeLimit"/>, so the server still sees the overhead of an encrypting
+/// transport. Disposing it ends the node's metrics. Thread-safe as <see cref="ISocket"/> requires.
 /// </remarks>
 internal sealed class MeteringSocket : ISocket, IMessageSizeLimit
 {
@@ -25,7 +25,8 @@ internal sealed class MeteringSocket : ISocket, IMessageSizeLimit
         _metrics = metrics;
         if (inner is UdpSocket udp)
         {
-            metrics.AttachSocketDrops(udp.Drops);
+            // Decode and encryption failures are counted by the socket's receive loop.
+            udp.Metrics = metrics;
         }
     }
 
@@ -51,7 +52,7 @@ internal sealed class MeteringSocket : ISocket, IMessageSizeLimit
         }
         catch (MessageTooLargeException)
         {
-            _metrics.Drops.Increment(DatagramDropReason.TooLarge);
+            _metrics.Dropped(DatagramDropReason.TooLarge);
             throw;
         }
 
@@ -80,7 +81,18 @@ internal sealed class MeteringSocket : ISocket, IMessageSizeLimit
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    /// <remarks>Also ends the node's metrics (<see cref="ChitchatMetrics.Dispose"/>): the node stops with its socket.</remarks>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _inner.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _metrics.Dispose();
+        }
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // No state machine allocation per message.
     private async ValueTask<int> AwaitSendAsync(ValueTask<int> send, ChitchatMessage message)
@@ -92,7 +104,7 @@ internal sealed class MeteringSocket : ISocket, IMessageSizeLimit
         }
         catch (MessageTooLargeException)
         {
-            _metrics.Drops.Increment(DatagramDropReason.TooLarge);
+            _metrics.Dropped(DatagramDropReason.TooLarge);
             throw;
         }
 

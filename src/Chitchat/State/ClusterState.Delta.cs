@@ -233,7 +233,7 @@ internal sealed partial class ClusterState
     {
         if (refused)
         {
-            Metrics.Drops.Increment(reason);
+            Metrics.Dropped(reason);
         }
     }
 

@@ -47,6 +47,7 @@ internal partial class UdpSocket : ISocket
     private readonly SocketAddress _receiveAddress;
     private readonly int _receiveAddressSize;
     private readonly IPEndPoint _endPointFactory;
+    private volatile ChitchatMetrics? _metrics;
     private int _receiving;
     private int _disposed;
 
@@ -55,6 +56,17 @@ internal partial class UdpSocket : ISocket
 
     /// <summary>Gets the datagrams rejected by the receive loop, by reason.</summary>
     internal DropCounters Drops { get; } = new();
+
+    /// <summary>Gets or sets the metrics of the node that owns the socket, which publish its drops.</summary>
+    internal ChitchatMetrics? Metrics
+    {
+        get => _metrics;
+        set
+        {
+            _metrics = value;
+            value?.AttachSocketDrops(Drops);
+        }
+    }
 
     /// <summary>Gets the largest serialized message a send accepts.</summary>
     private protected virtual int MaxSendLength => WireFormat.MaxUdpDatagramPayloadSize;
@@ -217,6 +229,7 @@ internal partial class UdpSocket : ISocket
                 }
 
                 Drops.Increment(reason);
+                _metrics?.SocketDropped(reason);
                 RecordDrop(reason, error, length);
             }
         }
