@@ -32,6 +32,7 @@ public sealed class MetricsTests : IDisposable
             name => name,
             name => new[] { new MetricCollector<long>(seedMeters, ChitchatDiagnostics.Name, name), new MetricCollector<long>(joinerMeters, ChitchatDiagnostics.Name, name) });
         using var seedDigests = new MetricCollector<int>(seedMeters, ChitchatDiagnostics.Name, "chitchat.digest.entries");
+        using var seedRounds = new MetricCollector<long>(seedMeters, ChitchatDiagnostics.Name, "chitchat.gossip.rounds");
         using var joinerDigests = new MetricCollector<int>(joinerMeters, ChitchatDiagnostics.Name, "chitchat.digest.entries");
         var time = new FakeTimeProvider();
         var transport = NewTransport();
@@ -41,6 +42,8 @@ public sealed class MetricsTests : IDisposable
         joinerConfig.SeedNodes = [seedConfig.ChitchatId.GossipAdvertiseAddr.ToString()];
         await using var seed = await ChitchatServer.SpawnChitchatAsync(
             seedConfig, transport, new ChitchatServerOptions { TimeProvider = time, MeterFactory = seedMeters });
+        // The seed's round at start finds nobody to gossip with; once it is planned, the seed only answers.
+        await seedRounds.WaitForMeasurementsAsync(1, TestTimeout);
         var ackApplied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = seed.Chitchat.SubscribeKeyChanges("role", change =>
         {
@@ -73,6 +76,7 @@ public sealed class MetricsTests : IDisposable
             });
         joinerDigests.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().Be(1, "the joiner's Syn knew only itself");
         seedDigests.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().Be(2, "the seed's SynAck knew both");
+        seedRounds.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(1, "the round at start; the clock never moved");
         foreach (var collector in collectors.Values.SelectMany(pair => pair))
         {
             collector.Dispose();
@@ -126,6 +130,44 @@ public sealed class MetricsTests : IDisposable
         {
             ["plaintext_refused"] = 1, ["unknown_key"] = 1, ["wrong_cluster"] = 1,
         });
+    }
+
+    [Fact]
+    public async Task Receive_ShortPlaintextSynOnAnEncryptingNode_ReplyWithheldAndCountedAsAntiAmplification()
+    {
+        using var dropped = Collect<long>("chitchat.datagrams.dropped");
+        var config = new ChitchatConfig { NodeId = "metrics-amplification", ListenAddress = "127.0.0.1:0", ClusterId = "c" };
+        var encrypted = new UdpTransport().WithEncryption(EncryptionKeyring.Create(new byte[32].Fill(0x33)), config.ClusterId, EncryptionMode.Accept);
+        await using var node = await ChitchatServer.SpawnChitchatAsync(config, encrypted, Options(new FakeTimeProvider()));
+        await using var plaintext = await new UdpTransport().OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        await using var probe = await encrypted.OpenAsync(new IPEndPoint(IPAddress.Loopback, 0));
+
+        // 10 bytes of Syn cannot be answered by an encrypted SynAck (36 bytes of envelope alone) without amplifying.
+        (await plaintext.SendAsync(node.ListenEndPoint, new ChitchatMessage.Syn(config.ClusterId, new Digest()))).Should().BeLessThan(DatagramEnvelope.Overhead);
+        await probe.SendAsync(node.ListenEndPoint, new ChitchatMessage.Syn("another-cluster", new Digest()));
+
+        (await probe.ReceiveAsync()).Message.Should().BeOfType<ChitchatMessage.BadCluster>();
+        DropsByReason(dropped, config.NodeId).Should().Contain("anti_amplification", 1);
+    }
+
+    [Fact]
+    public async Task Receive_ProcessingThrows_CountedAsProcessingFailed()
+    {
+        using var dropped = Collect<long>("chitchat.datagrams.dropped");
+        var transport = NewTransport();
+        var config = ChitchatConfig.ForTest(12_071);
+        var options = Options(new FakeTimeProvider());
+        options.MessageProcessor = (chitchat, received, maxReplyLength) => received.Message is ChitchatMessage.Ack
+            ? throw new InvalidOperationException("injected")
+            : chitchat.ProcessMessage(received.Message, maxReplyLength, received.From);
+        await using var node = await ChitchatServer.SpawnChitchatAsync(config, transport, options);
+        await using var raw = await transport.OpenAsync(Loopback(12_072));
+
+        await raw.SendAsync(config.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.Ack(Delta.Empty));
+        await raw.SendAsync(config.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.Syn("another-cluster", new Digest()));
+        await raw.ReceiveAsync<ChitchatMessage.BadCluster>();
+
+        DropsByReason(dropped, config.NodeId).Should().Contain("processing_failed", 1);
     }
 
     [Fact]
