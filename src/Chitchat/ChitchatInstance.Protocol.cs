@@ -548,6 +548,11 @@ internal sealed partial class ChitchatInstance
             previousKeys.Add(key);
         }
 
+        // Rare (an application fetched the state out of band), so traced.
+        using var activity = Metrics.StartActivity("chitchat.catchup");
+        activity?.SetTag("chitchat.reset.member", id.ToString())
+            .SetTag("chitchat.reset.last_gc_version", lastGcVersion)
+            .SetTag("chitchat.reset.max_version", maxVersion);
         state.ResetVersions(lastGcVersion, maxVersion);
         foreach (var (key, value) in keyValues)
         {
@@ -562,13 +567,6 @@ internal sealed partial class ChitchatInstance
 
         Log.NodeStateReset(_logger, id, state.MaxVersion, state.LastGcVersion);
         Metrics.CatchupApplied();
-        using (var activity = Metrics.StartActivity("chitchat.catchup"))
-        {
-            activity?.SetTag("chitchat.reset.member", id.ToString())
-                .SetTag("chitchat.reset.last_gc_version", lastGcVersion)
-                .SetTag("chitchat.reset.max_version", maxVersion);
-        }
-
         return true;
     }
 
