@@ -171,6 +171,24 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task GossipRound_SynLargerThanTheTransportsMtu_CountedAsTooLargeAndNotSent()
+    {
+        using var dropped = Collect<long>("chitchat.datagrams.dropped");
+        using var sent = Collect<long>("chitchat.messages.sent");
+        var transport = Chitchat.Testing.InMemoryTransport.WithMtu(1_000);
+        var config = ChitchatConfig.ForTest(12_081);
+        config.SeedNodes = [Loopback(12_082).ToString()];
+        var node = await ChitchatServer.SpawnChitchatAsync(config, transport, Options(new FakeTimeProvider()));
+
+        // The round at start pads its Syn to the seed (which has not answered yet) to 16 KiB: over this MTU.
+        await node.ShutdownAsync();
+
+        DropsByReason(dropped, config.NodeId).Should().Contain("too_large", 1);
+        sent.GetMeasurementSnapshot().Should().BeEmpty();
+        transport.Statistics.NumMessagesTotal.Should().Be(0);
+    }
+
+    [Fact]
     public async Task ReceiveAck_OverTheStateBudget_CountedAsStateBudgetDrop()
     {
         using var dropped = Collect<long>("chitchat.datagrams.dropped");
