@@ -1,9 +1,8 @@
 using Chitchat.Changes;
-using Chitchat.Cli.Common;
 using Chitchat.FailureDetection;
 using Chitchat.State;
 
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 /// <summary>Builds the dashboard's documents from the node's immutable snapshots.</summary>
 internal static class DashboardView
@@ -13,7 +12,7 @@ internal static class DashboardView
 
     public static string MemberKey(ChitchatId id) => $"{id.NodeId}@{id.GenerationId}";
 
-    public static DashboardStateJson State(ChitchatRef node, DashboardOptions options, MemberHistory history)
+    public static DashboardStateJson State(ChitchatRef node, ChitchatDashboardOptions options, MemberHistory history)
     {
         var snapshot = node.GetClusterState();
         var members = new List<DashboardMemberJson>(snapshot.NodeStates.Count);
@@ -67,7 +66,7 @@ internal static class DashboardView
                 MemberKey(id),
                 id.NodeId,
                 id.GenerationId,
-                SocketAddressFormat.Format(id.GossipAdvertiseEndPoint),
+                id.GossipAdvertiseEndPoint.ToString(),
                 isSelf,
                 verdict,
                 phi,

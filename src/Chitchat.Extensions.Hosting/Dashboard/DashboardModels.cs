@@ -1,4 +1,4 @@
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 // The JSON documents of the dashboard's API (camelCase, see DashboardJsonContext).
 

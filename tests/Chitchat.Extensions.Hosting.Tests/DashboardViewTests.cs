@@ -1,7 +1,7 @@
-using Chitchat.Cli.Dashboard;
+using Chitchat.Extensions.Hosting.Dashboard;
 using Chitchat.FailureDetection;
 
-namespace Chitchat.IntegrationTests.Cli;
+namespace Chitchat.Extensions.Hosting.Tests;
 
 /// <summary>How the dashboard names a member's state from the failure detector's verdict and phi.</summary>
 public sealed class DashboardViewTests

@@ -1,4 +1,4 @@
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 /// <summary>
 /// Remembers which members the node has judged live, so that a member never judged live is shown as joining
