@@ -3,7 +3,6 @@ using Chitchat.Extensions.Hosting;
 using Chitchat.Extensions.Hosting.Dashboard;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 // Endpoint extension methods live in ASP.NET Core's namespace, as MapHealthChecks does.
 #pragma warning disable IDE0130 // Namespace does not match folder structure
@@ -52,15 +51,10 @@ public static class ChitchatDashboardEndpointRouteBuilderExtensions
         }
 
         var options = new ChitchatDashboardOptions();
-        if (services.GetService<IOptions<ChitchatConfig>>() is { } config)
-        {
-            options.PhiThreshold = config.Value.FailureDetectorConfig.PhiThreshold;
-        }
-
         configure?.Invoke(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RefreshPeriod, TimeSpan.Zero, nameof(options.RefreshPeriod));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxLiveViews, nameof(options.MaxLiveViews));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxKeysPerPage, nameof(options.MaxKeysPerPage));
-        return DashboardEndpoints.Map(endpoints, new DashboardNode(services), options, "/" + prefix.Trim('/'));
+        return DashboardEndpoints.Map(endpoints, new DashboardNode(services, options), options, "/" + prefix.Trim('/'));
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Chitchat.Extensions.Hosting.Dashboard;
 
@@ -10,12 +11,14 @@ namespace Chitchat.Extensions.Hosting.Dashboard;
 internal sealed class DashboardNode
 {
     private readonly IServiceProvider _services;
+    private readonly ChitchatDashboardOptions _options;
     private readonly Lock _gate = new();
     private (ChitchatRef Node, MemberHistory History)? _value;
 
-    public DashboardNode(IServiceProvider services)
+    public DashboardNode(IServiceProvider services, ChitchatDashboardOptions options)
     {
         _services = services;
+        _options = options;
         var lifetime = services.GetService<IHostApplicationLifetime>();
         Stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -43,6 +46,13 @@ internal sealed class DashboardNode
             }
 
             var node = _services.GetRequiredService<ChitchatRef>();
+
+            // The node runs, so its options were bound and validated: show phi against its threshold.
+            if (_services.GetService<IOptions<ChitchatConfig>>() is { } config)
+            {
+                _options.PhiThreshold = config.Value.FailureDetectorConfig.PhiThreshold;
+            }
+
             value = (node, MemberHistory.Track(node));
             _value = value;
             return value;

@@ -16,7 +16,7 @@ internal static class DashboardView
     {
         var snapshot = node.GetClusterState();
         var members = new List<DashboardMemberJson>(snapshot.NodeStates.Count);
-        int live = 0, joining = 0, suspected = 0, dead = 0, scheduled = 0;
+        int live = 0, joining = 0, suspected = 0, dead = 0, left = 0, scheduled = 0;
         long keys = 0;
         var scheduledIds = snapshot.ScheduledForDeletionNodes.ToHashSet();
         var liveIds = snapshot.LiveNodes.ToHashSet();
@@ -35,11 +35,11 @@ internal static class DashboardView
             {
                 phi = liveness.Phi;
                 sinceHeartbeat = liveness.SinceLastHeartbeat?.TotalMilliseconds;
-                verdict = Verdict(liveness.State, phi, options.PhiThreshold, history.Observe(id, liveness.State == NodeLivenessState.Live));
+                verdict = Verdict(liveness.State, phi, options.PhiThreshold, history.Observe(id, liveness.State == NodeLivenessState.Live), history.HasLeft(id));
             }
             else
             {
-                verdict = scheduledIds.Contains(id) ? "scheduled for deletion" : liveIds.Contains(id) ? "live" : "dead";
+                verdict = scheduledIds.Contains(id) ? "scheduled for deletion" : liveIds.Contains(id) ? "live" : history.HasLeft(id) ? "left" : "dead";
             }
 
             switch (verdict)
@@ -55,6 +55,9 @@ internal static class DashboardView
                     break;
                 case "dead":
                     dead++;
+                    break;
+                case "left":
+                    left++;
                     break;
                 default:
                     scheduled++;
@@ -82,16 +85,18 @@ internal static class DashboardView
             MemberKey(snapshot.Self),
             options.PhiThreshold,
             options.AllowWrites,
-            new DashboardTotalsJson(members.Count, live, joining, suspected, dead, scheduled, keys),
+            new DashboardTotalsJson(members.Count, live, joining, suspected, dead, left, scheduled, keys),
             members);
     }
 
     /// <summary>
     /// live, suspected (live, but phi above half the threshold), joining (not judged live yet: the failure
-    /// detector calls a new member dead until it has heard enough heartbeats), dead or scheduled for deletion.
+    /// detector calls a new member dead until it has heard enough heartbeats), dead, left (not live after it
+    /// announced its departure) or scheduled for deletion.
     /// </summary>
-    public static string Verdict(NodeLivenessState state, double? phi, double threshold, bool everLive) => state switch
+    public static string Verdict(NodeLivenessState state, double? phi, double threshold, bool everLive, bool left = false) => state switch
     {
+        NodeLivenessState.Dead when left => "left",
         NodeLivenessState.Live when phi > threshold * SuspicionFraction => "suspected",
         NodeLivenessState.Live => "live",
         NodeLivenessState.Unknown => "joining",

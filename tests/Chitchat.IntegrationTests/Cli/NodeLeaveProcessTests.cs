@@ -52,6 +52,13 @@ public sealed class NodeLeaveProcessTests(ITestOutputHelper output)
             kind.Should().Be("MemberLeft", "a node that leaves gracefully is reported as left, not detected dead by phi");
             var view = await cluster.WaitForAsync(observer, view => view.LiveNodes.All(id => id.NodeId != leaver.NodeId), s_timeout, $"{leaver.NodeId} is not live");
             view.LiveNodes.Should().HaveCount(2);
+
+            // The dashboard shows the member as left.
+            using var state = JsonDocument.Parse(await s_http.GetStringAsync(new Uri($"http://{observer.Address}/ui/api/state")));
+            state.RootElement.GetProperty("members").EnumerateArray()
+                .Single(member => member.GetProperty("nodeId").GetString() == leaver.NodeId)
+                .GetProperty("state").GetString().Should().Be("left");
+            state.RootElement.GetProperty("totals").GetProperty("left").GetInt32().Should().Be(1);
         }
     }
 
