@@ -73,6 +73,11 @@ internal sealed class ServerLoop
     private Task<bool>? _pendingTick;
     private Task<bool>? _pendingCommand;
 
+    // Gossip rounds finished; completed at the end of the next round (or when the loop ends), created only while
+    // someone waits.
+    private long _completedRounds;
+    private TaskCompletionSource? _roundCompleted;
+
     private int _started;
     private volatile bool _shutdownRequested;
     private volatile bool _aborted;
@@ -155,6 +160,42 @@ internal sealed class ServerLoop
         // The queue is full: gossip is best-effort, so drop the request rather than grow without bound.
         ChitchatServer.Log.GossipCommandDropped(_logger, peer, CommandQueueCapacity);
         return true;
+    }
+
+    /// <summary>Gets the number of gossip rounds the loop has finished.</summary>
+    internal long CompletedRounds => Interlocked.Read(ref _completedRounds);
+
+    /// <summary>
+    /// Returns a task that completes once the loop has finished <paramref name="count"/> gossip rounds in all
+    /// (see <see cref="CompletedRounds"/>), or has ended. A graceful leave waits for rounds rather than for time
+    /// alone: a process stalled for longer than the wait would otherwise stop before any round had carried its
+    /// announcement.
+    /// </summary>
+    internal async Task WhenRoundsCompletedAsync(long count)
+    {
+        while (CompletedRounds < count && !_exited)
+        {
+            var completion = Volatile.Read(ref _roundCompleted);
+            if (completion is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                completion = Interlocked.CompareExchange(ref _roundCompleted, created, null) ?? created;
+            }
+
+            // Checked again once the waiter is published: a round that ended in between did not see it.
+            if (CompletedRounds >= count || _exited)
+            {
+                return;
+            }
+
+            await completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    private void CompleteRound()
+    {
+        Interlocked.Increment(ref _completedRounds);
+        Interlocked.Exchange(ref _roundCompleted, null)?.TrySetResult();
     }
 
     /// <summary>Asks the loop to stop after the commands already queued.</summary>
@@ -241,6 +282,7 @@ internal sealed class ServerLoop
         await Observe(_pendingReceive);
         await Observe(_pendingTick);
         await Observe(_pendingCommand);
+        Interlocked.Exchange(ref _roundCompleted, null)?.TrySetResult(); // waiters see _exited
         _chitchat.Instance.DispatchChanges();
         _chitchat.LiveMembers.Complete();
         _chitchat.Instance.Changes.Streams.Complete();
@@ -498,6 +540,7 @@ internal sealed class ServerLoop
         }
 
         _chitchat.Instance.DispatchChanges();
+        CompleteRound();
     }
 
     /// <summary>Sends a fresh Syn to <paramref name="peer"/>; a failed send is logged and ignored.</summary>
