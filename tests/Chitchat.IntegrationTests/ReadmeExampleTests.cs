@@ -18,7 +18,7 @@ public sealed class ReadmeExampleTests
         var (liveNodes, announcement, roleOfB) = await ReadmeExample.RunAsync(timeout.Token);
 
         liveNodes.Should().Equal("node-a", "node-b");
-        announcement.Should().Be("node-b set service.http=10.0.0.2:8080");
+        announcement.Should().Be("node-b KeySet service.http=10.0.0.2:8080");
         roleOfB.Should().Be("worker");
     }
 
@@ -89,12 +89,12 @@ public static class ReadmeExample
             transport,
             cancellationToken: cancellationToken);
 
-        // 2. Subscribe, on node A, to the keys starting with "service." that any node sets.
+        // 2. Subscribe, on node A, to the changes of the keys starting with "service." on any node.
         //    The callback runs outside the node's lock, one change at a time, in order.
         var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = nodeA.Chitchat.SubscribeKeyChanges(
             "service.",
-            change => announced.TrySetResult($"{change.Node.NodeId} set service.{change.Key}={change.Value}"));
+            change => announced.TrySetResult($"{change.Node.NodeId} {change.Kind} {change.Key}={change.Value}"));
 
         // 3. Watch the live members, as node A sees them, until node B is one of them.
         var liveMembers = await nodeA.Chitchat.LiveMembers.WaitForAsync(live => live.Count == 2, cancellationToken);

@@ -117,7 +117,7 @@ internal static class DashboardView
 
         var entries = state.GetKeyValues(prefix);
         var keys = entries.Take(max)
-            .Select(entry => new DashboardKeyJson(entry.Key, entry.Value.Value, entry.Value.Version, Status(entry.Value.Status)))
+            .Select(entry => new DashboardKeyJson(entry.Key, entry.Value.Value, entry.Value.Version, Status(entry.Value)))
             .ToList();
         return new DashboardKeysJson(member, prefix, entries.Count, entries.Count > max, keys);
     }
@@ -133,10 +133,6 @@ internal static class DashboardView
             change.Value,
             change.DroppedCount);
 
-    private static string Status(DeletionStatus status) => status switch
-    {
-        DeletionStatus.Deleted => "deleted",
-        DeletionStatus.DeleteAfterTtl => "deleteAfterTtl",
-        _ => "set",
-    };
+    private static string Status(VersionedValue value) =>
+        value.IsDeleted ? "deleted" : value.IsScheduledForDeletion ? "deleteAfterTtl" : "set";
 }
