@@ -72,6 +72,9 @@ internal sealed class BenchResult
     /// </summary>
     public long? KernelDrops { get; set; }
 
+    /// <summary>Gets the messages the in-memory transport dropped because a node's inbox was full; null over UDP.</summary>
+    public long? InboxDrops { get; set; }
+
     public double? BytesPerSecPerNode { get; set; }
 
     public double? MessagesPerSecPerNode { get; set; }

@@ -73,6 +73,8 @@ internal static partial class BenchRunner
                 result.KernelDrops = kernelDrops;
             }
 
+            result.InboxDrops = cluster.InboxDrops;
+
             progress("stopping the nodes");
         }
 

@@ -45,6 +45,11 @@ internal static class BenchSummary
             yield return $"  kernel drops     {Number(kernelDrops)} datagrams dropped by the operating system (full receive buffers)";
         }
 
+        if (r.InboxDrops is { } inboxDrops)
+        {
+            yield return $"  inbox drops      {Number(inboxDrops)} messages dropped by full inboxes (nodes that did not keep up)";
+        }
+
         yield return $"  result           {(r.Reached ? "goal reached" : "goal NOT reached")} in {Ms(r.ElapsedMs)} ({r.ProcessorCount} processors, .NET {r.Runtime}{(r.ServerGc ? ", server GC" : string.Empty)})";
     }
 
