@@ -87,6 +87,11 @@ public sealed class NodeCommandProcessTests
         response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
         response.Content.Headers.ContentType.Parameters.Should().Contain(p => p.Name == "version" && p.Value == "0.0.4");
         body.Should().Contain("# TYPE target_info gauge").And.Contain("target_info{").And.Contain("telemetry_sdk_name=\"opentelemetry\"");
+
+        // The node's own instruments (the Chitchat meter), labelled with its node id.
+        body.Should().Contain("chitchat_node_id=\"solo\"");
+        body.Should().MatchRegex("(?m)^chitchat_gossip_rounds_total\\{[^}]*\\} [1-9][0-9]*( \\d+)?$", "the node ran at least one gossip round");
+        body.Should().MatchRegex("(?m)^chitchat_members\\{[^}]*chitchat_member_state=\"live\"[^}]*\\} 1( \\d+)?$", "the node counts itself live");
         body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().OnlyContain(
             line => line.StartsWith('#') || System.Text.RegularExpressions.Regex.IsMatch(line, "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? \\S+( \\d+)?$"),
             "every line is a comment or a sample of the Prometheus text format");
