@@ -22,6 +22,9 @@ public static class SampleApp
         // ChitchatRef resolves to the running node: here, its view of the members as JSON.
         app.MapGet("/members", (ChitchatRef chitchat) => MembersView.From(chitchat.GetClusterState()));
         app.MapHealthChecks("/health");
+
+        // A live dashboard of the node's view of the cluster at /chitchat/ (read-only; add authorization in production).
+        app.MapChitchatDashboard("/chitchat");
         return app;
     }
     // README hosting example: end

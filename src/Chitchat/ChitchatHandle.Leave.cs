@@ -7,7 +7,8 @@ public sealed partial class ChitchatHandle
 
     /// <summary>
     /// Leaves the cluster gracefully: announces the departure in the node's own state, keeps gossiping for two
-    /// gossip intervals so that the announcement spreads, then stops the node as <see cref="ShutdownAsync"/> does.
+    /// gossip rounds (and at least two gossip intervals) so that the announcement spreads, then stops the node as
+    /// <see cref="ShutdownAsync"/> does.
     /// </summary>
     /// <remarks>
     /// <para>
@@ -58,10 +59,16 @@ public sealed partial class ChitchatHandle
 
             try
             {
-                // Until the loop ends on its own (a broken socket) or the announcement had its rounds.
-                await Task.WhenAny(
-                    Task.Delay(gossipInterval * LeaveRounds, instance.TimeProvider, cancellationToken),
-                    Termination).ConfigureAwait(false);
+                // At least two gossip rounds after the announcement, and at least two gossip intervals, or until the
+                // loop ends on its own (a broken socket). Counting rounds, not only time: in a process stalled for
+                // longer than two intervals (a long pause, an overloaded machine), a timer alone could expire before
+                // any round had carried the announcement, and the peers would then fall back to phi detection.
+                // A round under way when the announcement was set counts: the Acks it sends after it carry the key.
+                var minimum = Task.Delay(gossipInterval * LeaveRounds, instance.TimeProvider, cancellationToken);
+                var rounds = _loop.WhenRoundsCompletedAsync(_loop.CompletedRounds + LeaveRounds);
+                await Task.WhenAny(rounds, Termination).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+                await Task.WhenAny(minimum, Termination).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)

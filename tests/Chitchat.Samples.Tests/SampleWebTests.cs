@@ -57,6 +57,57 @@ public sealed class SampleWebTests
         await first.StopAsync(timeout.Token);
     }
 
+    [Fact]
+    public async Task Dashboard_SampleService_ServesThePageStateAndLiveEvents()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        await using var app = SampleApp.Build(Args("web-ui", "api", seed: null));
+        await app.StartAsync(timeout.Token);
+        using var http = new HttpClient();
+        var baseAddress = BaseAddress(app);
+
+        using var page = await http.GetAsync(new Uri(baseAddress, "/chitchat/"), timeout.Token);
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        page.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+        (await page.Content.ReadAsStringAsync(timeout.Token)).Should().Contain("<table id=\"members\">");
+        using var script = await http.GetAsync(new Uri(baseAddress, "/chitchat/dashboard.js"), timeout.Token);
+        script.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var state = JsonDocument.Parse(await http.GetStringAsync(new Uri(baseAddress, "/chitchat/api/state"), timeout.Token));
+        state.RootElement.GetProperty("clusterId").GetString().Should().Be("sample-tests");
+        state.RootElement.GetProperty("allowWrites").GetBoolean().Should().BeFalse("the dashboard is read-only by default");
+        var self = state.RootElement.GetProperty("members").EnumerateArray().Single();
+        self.GetProperty("nodeId").GetString().Should().Be("web-ui");
+        self.GetProperty("state").GetString().Should().Be("live");
+
+        using var write = await http.PostAsync(
+            new Uri(baseAddress, "/chitchat/api/keys"),
+            new StringContent("{\"key\":\"k\",\"value\":\"v\"}", System.Text.Encoding.UTF8, "application/json"),
+            timeout.Token);
+        write.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        // The live view: a first state at once, then a change of the node's state as it happens.
+        using var events = await http.GetAsync(new Uri(baseAddress, "/chitchat/api/events"), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        events.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync(timeout.Token));
+        (await reader.ReadLineAsync(timeout.Token)).Should().Be("event: state");
+        app.Services.GetRequiredService<ChitchatRef>().Set("color", "blue");
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync(timeout.Token);
+        }
+        while (line is not null && !line.Contains("\"kind\":\"KeySet\"", StringComparison.Ordinal));
+
+        line.Should().NotBeNull().And.Contain("\"key\":\"color\"").And.Contain("\"value\":\"blue\"");
+
+        // An open live view does not hold the host's shutdown (nor the node's graceful leave after it).
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await app.StopAsync(timeout.Token);
+        app.Services.GetRequiredService<ChitchatHandle>().Termination.IsCompletedSuccessfully.Should().BeTrue(
+            $"the node left and stopped cleanly (the host stopped in {stopwatch.Elapsed.TotalMilliseconds:F0} ms)");
+    }
+
     private static string[] Args(string nodeId, string role, string? seed)
     {
         var args = new List<string>

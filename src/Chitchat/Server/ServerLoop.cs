@@ -64,6 +64,12 @@ internal sealed partial class ServerLoop
 
     // 1 when a gossip timer tick has not yet been served by a round.
     private int _tickPending;
+
+    // Gossip rounds finished; completed at the end of the next round (or when the node stops), created only while
+    // someone waits.
+    private long _completedRounds;
+    private TaskCompletionSource? _roundCompleted;
+
     private int _started;
     private volatile bool _shutdownRequested;
     private volatile bool _aborted;
@@ -154,6 +160,36 @@ internal sealed partial class ServerLoop
         return true;
     }
 
+    /// <summary>Gets the number of gossip rounds the node has finished.</summary>
+    internal long CompletedRounds => Interlocked.Read(ref _completedRounds);
+
+    /// <summary>
+    /// Returns a task that completes once the node has finished <paramref name="count"/> gossip rounds in all
+    /// (see <see cref="CompletedRounds"/>), or has stopped. A graceful leave waits for rounds rather than for time
+    /// alone: a process stalled for longer than the wait would otherwise stop before any round had carried its
+    /// announcement.
+    /// </summary>
+    internal async Task WhenRoundsCompletedAsync(long count)
+    {
+        while (CompletedRounds < count && !_exited)
+        {
+            var completion = Volatile.Read(ref _roundCompleted);
+            if (completion is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                completion = Interlocked.CompareExchange(ref _roundCompleted, created, null) ?? created;
+            }
+
+            // Checked again once the waiter is published: a round that ended in between did not see it.
+            if (CompletedRounds >= count || _exited)
+            {
+                return;
+            }
+
+            await completion.Task.ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Asks the node to stop after the commands already queued.</summary>
     /// <returns><see langword="false"/> if the node has already stopped.</returns>
     public bool InitiateShutdown()
@@ -222,6 +258,7 @@ internal sealed partial class ServerLoop
         _chitchat.Instance.DispatchChanges();
         _chitchat.LiveMembers.Complete();
         _chitchat.Instance.Changes.Streams.Complete();
+        WakeRoundWaiters(); // they see _exited
         if (_aborted)
         {
             Log.ServerAborted(_logger, _chitchat.ChitchatId);
@@ -336,7 +373,11 @@ internal sealed partial class ServerLoop
 
         _outbox.Clear();
         _engine.CompleteRound();
+        Interlocked.Increment(ref _completedRounds);
+        WakeRoundWaiters();
     }
+
+    private void WakeRoundWaiters() => Interlocked.Exchange(ref _roundCompleted, null)?.TrySetResult();
 
     /// <summary>Sends one datagram; a failed send is logged and ignored, except when the node is stopping.</summary>
     private async ValueTask SendAsync(OutgoingDatagram datagram, CancellationToken cancellationToken)

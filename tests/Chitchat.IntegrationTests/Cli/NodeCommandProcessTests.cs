@@ -41,21 +41,60 @@ public sealed class NodeCommandProcessTests
         view.Json.Should().Contain("\n  \"cluster_id\": \"testing\"", "GET / is pretty-printed with two spaces");
     }
 
-    [Fact]
-    public async Task Sigterm_RunningNode_ShutsDownGracefullyWithExitCode0()
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task StopSignal_RunningNode_LeavesGracefullyWithExitCode0(string signal)
     {
         if (OperatingSystem.IsWindows())
         {
-            return; // No SIGTERM to send.
+            return; // No POSIX signal to send.
         }
 
         await using var node = await StartSingleAsync();
-        await node.Process.TerminateAsync();
+        await node.Process.SignalAsync(signal);
 
         var exitCode = await node.Process.WaitForExitAsync(s_exitTimeout);
         exitCode.Should().Be(0, node.Process.Describe());
-        node.Process.StandardErrorText.Should().Contain("Received SIGTERM: shutting down");
-        node.Process.StandardErrorText.Should().Contain("stopped");
+        node.Process.StandardErrorText.Should().Contain("Stopping: leaving the cluster");
+        node.Process.StandardErrorText.Should().Contain("left the cluster and stopped with the host");
+    }
+
+    [Fact]
+    public async Task Health_SoloNode_IsHealthy_AndUnhealthyWhenItExpectsPeers()
+    {
+        await using var solo = await StartSingleAsync();
+        var (status, body) = await solo.GetAsync("/health");
+        status.Should().Be(HttpStatusCode.OK);
+        body.Should().Be("Healthy");
+
+        await using var lonely = await NodeProcess.StartAsync("lonely", (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["--interval_ms", "100", "--min_live_peers", "1"]);
+        (status, body) = await lonely.GetAsync("/health");
+        status.Should().Be(HttpStatusCode.ServiceUnavailable);
+        body.Should().Be("Unhealthy");
+    }
+
+    [Fact]
+    public async Task Metrics_ServesThePrometheusTextFormat()
+    {
+        await using var node = await StartSingleAsync();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync(new Uri($"http://{node.Address}/metrics"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        response.Content.Headers.ContentType.Parameters.Should().Contain(p => p.Name == "version" && p.Value == "0.0.4");
+        body.Should().Contain("# TYPE target_info gauge").And.Contain("target_info{").And.Contain("telemetry_sdk_name=\"opentelemetry\"");
+
+        // The node's own instruments (the Chitchat meter), labelled with its node id.
+        body.Should().Contain("chitchat_node_id=\"solo\"");
+        body.Should().MatchRegex("(?m)^chitchat_gossip_rounds_total\\{[^}]*\\} [1-9][0-9]*( \\d+)?$", "the node ran at least one gossip round");
+        body.Should().MatchRegex("(?m)^chitchat_members\\{[^}]*chitchat_member_state=\"live\"[^}]*\\} 1( \\d+)?$", "the node counts itself live");
+        body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().OnlyContain(
+            line => line.StartsWith('#') || System.Text.RegularExpressions.Regex.IsMatch(line, "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? \\S+( \\d+)?$"),
+            "every line is a comment or a sample of the Prometheus text format");
     }
 
     [Fact]

@@ -40,9 +40,21 @@ internal static class NodeCommand
             "ui_allow_writes",
             "Let the web dashboard (/ui/) set this node's own keys. Off by default: anyone who can reach the HTTP port could then publish keys in the node's name.");
 
-        var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K) and a live web dashboard at /ui/.")
+        var minLivePeers = CliOptions.Create<int>(
+            "min_live_peers",
+            "GET /health answers Healthy while the node sees at least this many live peers (Degraded with fewer, Unhealthy with none). [default: 0]");
+        minLivePeers.HelpName = "count";
+        minLivePeers.Validators.Add(result =>
         {
-            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, deadGrace, seedRefresh, keyFile, encryptionMode, uiAllowWrites,
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--min_live_peers must not be negative.");
+            }
+        });
+
+        var command = new Command("node", "Run a chitchat node with the chitchat-test HTTP API (GET /, /set_kv/?key=K&value=V, /mark_for_deletion/?key=K), a live web dashboard at /ui/, GET /health and GET /metrics (Prometheus). Ctrl+C or SIGTERM: leave the cluster gracefully, exit 0.")
+        {
+            listenAddr, publicAddr, nodeId, seeds, interval, clusterId, generation, protocolVersion, deadGrace, seedRefresh, keyFile, encryptionMode, uiAllowWrites, minLivePeers,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -62,7 +74,8 @@ internal static class NodeCommand
                 TimeSpan.FromMilliseconds(parseResult.GetValue(seedRefresh)),
                 parseResult.GetValue(keyFile),
                 parseResult.GetValue(encryptionMode),
-                parseResult.GetValue(uiAllowWrites));
+                parseResult.GetValue(uiAllowWrites),
+                parseResult.GetValue(minLivePeers));
             return await NodeRunner.RunAsync(settings).ConfigureAwait(false);
         });
         return command;

@@ -1,6 +1,7 @@
 using Chitchat.Cli.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Chitchat.Cli.Node;
 
@@ -12,24 +13,25 @@ internal static class NodeHttpApi
 {
     private const string PlainTextUtf8 = "text/plain; charset=utf-8";
 
-    public static void Map(WebApplication app, ChitchatHandle node)
+    /// <summary>Maps the routes; the node (<see cref="ChitchatRef"/>) is resolved from the host's services per request.</summary>
+    public static void Map(WebApplication app)
     {
-        app.MapGet("/", () => Results.Text(StateJson(node), PlainTextUtf8));
+        app.MapGet("/", ([FromServices] ChitchatRef node) => Results.Text(StateJson(node), PlainTextUtf8));
 
         // Rust's server routes "/set_kv/" and its own tests call "/set_kv": ASP.NET Core routing matches a
         // template with or without a trailing slash, so one route serves both (two would be ambiguous).
-        app.MapGet("/set_kv", (HttpRequest request) => SetKeyValue(node, request));
-        app.MapGet("/mark_for_deletion", (HttpRequest request) => MarkForDeletion(node, request));
+        app.MapGet("/set_kv", ([FromServices] ChitchatRef node, HttpRequest request) => SetKeyValue(node, request));
+        app.MapGet("/mark_for_deletion", ([FromServices] ChitchatRef node, HttpRequest request) => MarkForDeletion(node, request));
     }
 
     /// <summary>The pretty-printed JSON answer of <c>GET /</c>.</summary>
-    public static string StateJson(ChitchatHandle node)
+    public static string StateJson(ChitchatRef node)
     {
         // An immutable snapshot, serialized outside the node's lock.
-        return StateDocument.ToJson(node.Chitchat.GetClusterState(), indented: true);
+        return StateDocument.ToJson(node.GetClusterState(), indented: true);
     }
 
-    private static IResult SetKeyValue(ChitchatHandle node, HttpRequest request)
+    private static IResult SetKeyValue(ChitchatRef node, HttpRequest request)
     {
         const string Usage = "GET /set_kv/?key=KEY&value=VALUE";
         if (!TryGetQuery(request, "key", Usage, out var key, out var error) || !TryGetQuery(request, "value", Usage, out var value, out error))
@@ -37,18 +39,18 @@ internal static class NodeHttpApi
             return error;
         }
 
-        node.Chitchat.Set(key, value);
+        node.Set(key, value);
         return Ok();
     }
 
-    private static IResult MarkForDeletion(ChitchatHandle node, HttpRequest request)
+    private static IResult MarkForDeletion(ChitchatRef node, HttpRequest request)
     {
         if (!TryGetQuery(request, "key", "GET /mark_for_deletion/?key=KEY", out var key, out var error))
         {
             return error;
         }
 
-        node.Chitchat.Delete(key);
+        node.Delete(key);
         return Ok();
     }
 

@@ -16,4 +16,5 @@ internal sealed record NodeSettings(
     TimeSpan SeedRefreshInterval,
     string? EncryptionKeyFile = null,
     Chitchat.Transport.EncryptionMode EncryptionMode = Chitchat.Transport.EncryptionMode.Require,
-    bool UiAllowWrites = false);
+    bool UiAllowWrites = false,
+    int MinLivePeers = 0);

@@ -1,4 +1,4 @@
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 /// <summary>
 /// Remembers which members the node has judged live, so that a member never judged live is shown as joining
@@ -9,6 +9,11 @@ internal sealed class MemberHistory
 {
     private readonly Lock _gate = new();
     private readonly HashSet<ChitchatId> _everLive = [];
+    private readonly HashSet<ChitchatId> _left = [];
+
+    // Members reported dead and not live since: a later MemberLeft for them is the end of the first half of the
+    // dead-node grace period, not a departure they announced.
+    private readonly HashSet<ChitchatId> _reportedDead = [];
 
     /// <summary>
     /// Starts following <paramref name="node"/>'s change stream in the background (until the node stops), from the
@@ -27,6 +32,14 @@ internal sealed class MemberHistory
                 {
                     history.Observe(change.Node, live: true);
                 }
+                else if (change.Kind == Changes.ClusterChangeKind.MemberDead)
+                {
+                    history.MarkDead(change.Node);
+                }
+                else if (change.Kind == Changes.ClusterChangeKind.MemberLeft)
+                {
+                    history.MarkLeft(change.Node);
+                }
                 else if (change.Kind == Changes.ClusterChangeKind.Overflow)
                 {
                     // Changes were lost: the members live now were live at least once.
@@ -44,11 +57,43 @@ internal sealed class MemberHistory
         {
             if (live)
             {
+                // Live again (or for the first time, after the detector's initial dead verdict): not dead any more.
                 _everLive.Add(id);
+                _reportedDead.Remove(id);
                 return true;
             }
 
             return _everLive.Contains(id);
+        }
+    }
+
+    /// <summary>Gets whether the member was reported as left (it announced its departure).</summary>
+    public bool HasLeft(ChitchatId id)
+    {
+        lock (_gate)
+        {
+            return _left.Contains(id);
+        }
+    }
+
+    /// <summary>Records that the member left, unless it had been reported dead before (then it stays dead).</summary>
+    public void MarkLeft(ChitchatId id)
+    {
+        lock (_gate)
+        {
+            if (!_reportedDead.Contains(id))
+            {
+                _left.Add(id);
+            }
+        }
+    }
+
+    /// <summary>Records that the member was reported dead.</summary>
+    public void MarkDead(ChitchatId id)
+    {
+        lock (_gate)
+        {
+            _reportedDead.Add(id);
         }
     }
 
@@ -67,6 +112,8 @@ internal sealed class MemberHistory
         lock (_gate)
         {
             _everLive.IntersectWith(current);
+            _left.IntersectWith(current);
+            _reportedDead.IntersectWith(current);
         }
     }
 }

@@ -1,9 +1,8 @@
 using Chitchat.Changes;
-using Chitchat.Cli.Common;
 using Chitchat.FailureDetection;
 using Chitchat.State;
 
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 /// <summary>Builds the dashboard's documents from the node's immutable snapshots.</summary>
 internal static class DashboardView
@@ -13,11 +12,11 @@ internal static class DashboardView
 
     public static string MemberKey(ChitchatId id) => $"{id.NodeId}@{id.GenerationId}";
 
-    public static DashboardStateJson State(ChitchatRef node, DashboardOptions options, MemberHistory history)
+    public static DashboardStateJson State(ChitchatRef node, ChitchatDashboardOptions options, MemberHistory history)
     {
         var snapshot = node.GetClusterState();
         var members = new List<DashboardMemberJson>(snapshot.NodeStates.Count);
-        int live = 0, joining = 0, suspected = 0, dead = 0, scheduled = 0;
+        int live = 0, joining = 0, suspected = 0, dead = 0, left = 0, scheduled = 0;
         long keys = 0;
         var scheduledIds = snapshot.ScheduledForDeletionNodes.ToHashSet();
         var liveIds = snapshot.LiveNodes.ToHashSet();
@@ -36,11 +35,11 @@ internal static class DashboardView
             {
                 phi = liveness.Phi;
                 sinceHeartbeat = liveness.SinceLastHeartbeat?.TotalMilliseconds;
-                verdict = Verdict(liveness.State, phi, options.PhiThreshold, history.Observe(id, liveness.State == NodeLivenessState.Live));
+                verdict = Verdict(liveness.State, phi, options.PhiThreshold, history.Observe(id, liveness.State == NodeLivenessState.Live), history.HasLeft(id));
             }
             else
             {
-                verdict = scheduledIds.Contains(id) ? "scheduled for deletion" : liveIds.Contains(id) ? "live" : "dead";
+                verdict = scheduledIds.Contains(id) ? "scheduled for deletion" : liveIds.Contains(id) ? "live" : history.HasLeft(id) ? "left" : "dead";
             }
 
             switch (verdict)
@@ -57,6 +56,9 @@ internal static class DashboardView
                 case "dead":
                     dead++;
                     break;
+                case "left":
+                    left++;
+                    break;
                 default:
                     scheduled++;
                     break;
@@ -67,7 +69,7 @@ internal static class DashboardView
                 MemberKey(id),
                 id.NodeId,
                 id.GenerationId,
-                SocketAddressFormat.Format(id.GossipAdvertiseEndPoint),
+                id.GossipAdvertiseEndPoint.ToString(),
                 isSelf,
                 verdict,
                 phi,
@@ -83,16 +85,18 @@ internal static class DashboardView
             MemberKey(snapshot.Self),
             options.PhiThreshold,
             options.AllowWrites,
-            new DashboardTotalsJson(members.Count, live, joining, suspected, dead, scheduled, keys),
+            new DashboardTotalsJson(members.Count, live, joining, suspected, dead, left, scheduled, keys),
             members);
     }
 
     /// <summary>
     /// live, suspected (live, but phi above half the threshold), joining (not judged live yet: the failure
-    /// detector calls a new member dead until it has heard enough heartbeats), dead or scheduled for deletion.
+    /// detector calls a new member dead until it has heard enough heartbeats), dead, left (not live after it
+    /// announced its departure) or scheduled for deletion.
     /// </summary>
-    public static string Verdict(NodeLivenessState state, double? phi, double threshold, bool everLive) => state switch
+    public static string Verdict(NodeLivenessState state, double? phi, double threshold, bool everLive, bool left = false) => state switch
     {
+        NodeLivenessState.Dead when left => "left",
         NodeLivenessState.Live when phi > threshold * SuspicionFraction => "suspected",
         NodeLivenessState.Live => "live",
         NodeLivenessState.Unknown => "joining",
@@ -113,7 +117,7 @@ internal static class DashboardView
 
         var entries = state.GetKeyValues(prefix);
         var keys = entries.Take(max)
-            .Select(entry => new DashboardKeyJson(entry.Key, entry.Value.Value, entry.Value.Version, Status(entry.Value.Status)))
+            .Select(entry => new DashboardKeyJson(entry.Key, entry.Value.Value, entry.Value.Version, Status(entry.Value)))
             .ToList();
         return new DashboardKeysJson(member, prefix, entries.Count, entries.Count > max, keys);
     }
@@ -129,10 +133,6 @@ internal static class DashboardView
             change.Value,
             change.DroppedCount);
 
-    private static string Status(DeletionStatus status) => status switch
-    {
-        DeletionStatus.Deleted => "deleted",
-        DeletionStatus.DeleteAfterTtl => "deleteAfterTtl",
-        _ => "set",
-    };
+    private static string Status(VersionedValue value) =>
+        value.IsDeleted ? "deleted" : value.IsScheduledForDeletion ? "deleteAfterTtl" : "set";
 }

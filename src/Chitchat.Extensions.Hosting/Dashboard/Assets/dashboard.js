@@ -51,6 +51,7 @@
     $("total-joining").textContent = t.joining;
     $("total-suspected").textContent = t.suspected;
     $("total-dead").textContent = t.dead;
+    $("total-left").textContent = t.left;
     $("total-scheduled").textContent = t.scheduledForDeletion;
     $("total-keys").textContent = t.keys;
     $("set-key").hidden = !state.allowWrites;
@@ -178,7 +179,7 @@
       case "MemberJoined": return `${who} joined`;
       case "MemberLive": return `${who} is live`;
       case "MemberDead": return `${who} is dead`;
-      case "MemberLeft": return `${who} left (scheduled for deletion)`;
+      case "MemberLeft": return `${who} left`;
       case "MemberForgotten": return `${who} was forgotten`;
       case "Overflow": return `the page fell behind: ${change.droppedCount} changes were dropped`;
       default: return `${who} ${change.kind}`;

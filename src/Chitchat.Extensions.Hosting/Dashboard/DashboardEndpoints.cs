@@ -7,11 +7,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 /// <summary>
 /// The web dashboard of a node: a page (assets embedded in the assembly, no CDN) and its API, all under one
-/// path prefix. Read-only unless <see cref="DashboardOptions.AllowWrites"/>.
+/// path prefix. Read-only unless <see cref="ChitchatDashboardOptions.AllowWrites"/>.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -27,62 +27,65 @@ namespace Chitchat.Cli.Dashboard;
 /// </remarks>
 internal static class DashboardEndpoints
 {
-    private const string AssetPrefix = "Chitchat.Cli.Dashboard.Assets.";
+    private const string AssetPrefix = "Chitchat.Extensions.Hosting.Dashboard.Assets.";
 
     private static readonly FrozenDictionary<string, (byte[] Content, string ContentType)> s_assets = LoadAssets();
 
-    /// <summary>Maps the dashboard of <paramref name="node"/> under <paramref name="prefix"/> (e.g. <c>/ui</c>).</summary>
-    public static IEndpointConventionBuilder MapChitchatDashboard(
-        this IEndpointRouteBuilder endpoints, ChitchatRef node, DashboardOptions options, string prefix = "/ui")
+    /// <summary>
+    /// Maps the dashboard under <paramref name="prefix"/> (e.g. <c>/chitchat</c>); <paramref name="node"/> gives the
+    /// node once the host has started it (the endpoints are mapped before).
+    /// </summary>
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, DashboardNode node, ChitchatDashboardOptions options, string prefix)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        ArgumentNullException.ThrowIfNull(node);
-        ArgumentNullException.ThrowIfNull(options);
-        prefix = "/" + prefix.Trim('/');
         var liveViews = new LiveViewCounter();
-        var history = MemberHistory.Track(node);
         var group = endpoints.MapGroup(prefix);
 
+        // RequestDelegate handlers (no reflection over delegates): the package stays trimming and AOT compatible.
         // The page's URLs are relative: it must be served with the trailing slash (routing matches both spellings).
-        group.MapGet("/", (HttpContext context) =>
+        group.MapGet("/", context =>
             context.Request.Path.Value?.EndsWith('/') == true
                 ? Asset(context, "index.html")
-                : Results.Redirect(context.Request.PathBase + prefix + "/"));
-        group.MapGet("/dashboard.js", (HttpContext context) => Asset(context, "dashboard.js"));
-        group.MapGet("/dashboard.css", (HttpContext context) => Asset(context, "dashboard.css"));
-        group.MapGet("/api/state", () => Json(DashboardView.State(node, options, history), DashboardJsonContext.Default.DashboardStateJson));
-        group.MapGet("/api/keys", (string? member, string? prefix) =>
+                : Results.Redirect(context.Request.PathBase + prefix + "/").ExecuteAsync(context));
+        group.MapGet("/dashboard.js", context => Asset(context, "dashboard.js"));
+        group.MapGet("/dashboard.css", context => Asset(context, "dashboard.css"));
+        group.MapGet("/api/state", context =>
         {
+            var (chitchat, history) = node.Get();
+            return Json(DashboardView.State(chitchat, options, history), DashboardJsonContext.Default.DashboardStateJson).ExecuteAsync(context);
+        });
+        group.MapGet("/api/keys", context =>
+        {
+            var member = context.Request.Query["member"].ToString();
             if (string.IsNullOrEmpty(member))
             {
-                return Error("missing query parameter 'member' (node id @ generation)", StatusCodes.Status400BadRequest);
+                return Error("missing query parameter 'member' (node id @ generation)", StatusCodes.Status400BadRequest).ExecuteAsync(context);
             }
 
-            var keys = DashboardView.Keys(node, member, prefix ?? string.Empty, options.MaxKeysPerPage);
-            return keys is null
+            var keys = DashboardView.Keys(node.Get().Node, member, context.Request.Query["prefix"].ToString(), options.MaxKeysPerPage);
+            return (keys is null
                 ? Error($"no member {member}", StatusCodes.Status404NotFound)
-                : Json(keys, DashboardJsonContext.Default.DashboardKeysJson);
+                : Json(keys, DashboardJsonContext.Default.DashboardKeysJson)).ExecuteAsync(context);
         });
-        group.MapPost("/api/keys", (HttpRequest request) => SetKeyAsync(request.HttpContext, node, options));
-        group.MapGet("/api/events", (HttpContext context) => LiveAsync(context, node, options, liveViews, history));
+        group.MapPost("/api/keys", async context => await (await SetKeyAsync(context, node.Get().Node, options).ConfigureAwait(false)).ExecuteAsync(context).ConfigureAwait(false));
+        group.MapGet("/api/events", context => LiveAsync(context, node, options, liveViews));
         return group;
     }
 
-    private static IResult Asset(HttpContext context, string name)
+    private static Task Asset(HttpContext context, string name)
     {
         var (content, contentType) = s_assets[name];
         var headers = context.Response.Headers;
         headers.CacheControl = "no-cache";
         headers.XContentTypeOptions = "nosniff";
         headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
-        return Results.Bytes(content, contentType);
+        return Results.Bytes(content, contentType).ExecuteAsync(context);
     }
 
-    private static async Task<IResult> SetKeyAsync(HttpContext context, ChitchatRef node, DashboardOptions options)
+    private static async Task<IResult> SetKeyAsync(HttpContext context, ChitchatRef node, ChitchatDashboardOptions options)
     {
         if (!options.AllowWrites)
         {
-            return Error("this dashboard is read-only (start the node with --ui_allow_writes to set keys from the page)", StatusCodes.Status403Forbidden);
+            return Error("this dashboard is read-only: the application has not allowed writes (ChitchatDashboardOptions.AllowWrites; chitchat node: --ui_allow_writes)", StatusCodes.Status403Forbidden);
         }
 
         // A JSON body only: a cross-site form cannot send one without the browser asking first (CORS preflight).
@@ -119,8 +122,9 @@ internal static class DashboardEndpoints
     }
 
     /// <summary>The live view: server-sent events from the change stream, and the members' figures periodically.</summary>
-    private static async Task LiveAsync(HttpContext context, ChitchatRef node, DashboardOptions options, LiveViewCounter liveViews, MemberHistory history)
+    private static async Task LiveAsync(HttpContext context, DashboardNode dashboardNode, ChitchatDashboardOptions options, LiveViewCounter liveViews)
     {
+        var (node, history) = dashboardNode.Get();
         var response = context.Response;
         if (!liveViews.TryEnter(options.MaxLiveViews))
         {
@@ -129,7 +133,9 @@ internal static class DashboardEndpoints
             return;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // The view also ends when the host stops: the web server waits for open requests before it stops, and an
+        // endless stream would hold the shutdown (and the node's graceful leave after it) until its timeout.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, dashboardNode.Stopping);
         var cancellationToken = stop.Token;
         var changes = node.WatchChangesAsync(capacity: 1024, cancellationToken).GetAsyncEnumerator(cancellationToken);
         Task<bool>? next = null;
@@ -140,7 +146,7 @@ internal static class DashboardEndpoints
             response.Headers["X-Accel-Buffering"] = "no";
             await WriteEventAsync(response, "state", DashboardView.State(node, options, history), DashboardJsonContext.Default.DashboardStateJson, cancellationToken).ConfigureAwait(false);
             next = changes.MoveNextAsync().AsTask();
-            var tick = Task.Delay(options.RefreshPeriod, cancellationToken);
+            var tick = Task.Delay(options.RefreshPeriod, dashboardNode.TimeProvider, cancellationToken);
             while (!cancellationToken.IsCancellationRequested)
             {
                 var done = await Task.WhenAny(next, tick).ConfigureAwait(false);
@@ -167,7 +173,7 @@ internal static class DashboardEndpoints
 
                 // After a tick, and at once after a membership change.
                 await WriteEventAsync(response, "state", DashboardView.State(node, options, history), DashboardJsonContext.Default.DashboardStateJson, cancellationToken).ConfigureAwait(false);
-                tick = Task.Delay(options.RefreshPeriod, cancellationToken);
+                tick = Task.Delay(options.RefreshPeriod, dashboardNode.TimeProvider, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

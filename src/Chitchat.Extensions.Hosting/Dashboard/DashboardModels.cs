@@ -1,4 +1,4 @@
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 // The JSON documents of the dashboard's API (camelCase, see DashboardJsonContext).
 
@@ -12,12 +12,12 @@ internal sealed record DashboardStateJson(
     IReadOnlyList<DashboardMemberJson> Members);
 
 /// <summary>Cluster totals.</summary>
-internal sealed record DashboardTotalsJson(int Members, int Live, int Joining, int Suspected, int Dead, int ScheduledForDeletion, long Keys);
+internal sealed record DashboardTotalsJson(int Members, int Live, int Joining, int Suspected, int Dead, int Left, int ScheduledForDeletion, long Keys);
 
 /// <summary>
 /// One member: identity, the failure detector's verdict and its figures, and its key-value state. Its key is
-/// <c>node id@generation</c> (the key browser's member); its state is live, joining, suspected, dead or scheduled
-/// for deletion.
+/// <c>node id@generation</c> (the key browser's member); its state is live, joining, suspected, dead, left (it
+/// announced its departure) or scheduled for deletion.
 /// </summary>
 internal sealed record DashboardMemberJson(
     string Key,

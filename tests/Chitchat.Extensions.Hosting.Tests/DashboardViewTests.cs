@@ -1,7 +1,7 @@
-using Chitchat.Cli.Dashboard;
+using Chitchat.Extensions.Hosting.Dashboard;
 using Chitchat.FailureDetection;
 
-namespace Chitchat.IntegrationTests.Cli;
+namespace Chitchat.Extensions.Hosting.Tests;
 
 /// <summary>How the dashboard names a member's state from the failure detector's verdict and phi.</summary>
 public sealed class DashboardViewTests
@@ -21,6 +21,34 @@ public sealed class DashboardViewTests
     public void Verdict_PhiAgainstThreshold8(NodeLivenessState state, double? phi, bool everLive, string expected)
     {
         DashboardView.Verdict(state, phi, 8.0, everLive).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData(NodeLivenessState.Dead, true, "left")]
+    [InlineData(NodeLivenessState.Dead, false, "dead")]
+    [InlineData(NodeLivenessState.ScheduledForDeletion, true, "scheduled for deletion")]
+    public void Verdict_MemberThatLeft_IsLeftWhileNotLive(NodeLivenessState state, bool left, string expected)
+    {
+        DashboardView.Verdict(state, null, 8.0, everLive: true, left).Should().Be(expected);
+    }
+
+    [Fact]
+    public void MemberHistory_LeftAfterDead_StaysDead_LeftAlone_IsLeft()
+    {
+        var a = new ChitchatId("a", 1, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1));
+        var b = new ChitchatId("b", 1, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 2));
+        var history = new MemberHistory();
+
+        history.MarkDead(a);
+        history.MarkLeft(a);
+        history.MarkDead(b); // the failure detector's first verdict on a new member
+        history.Observe(b, live: true);
+        history.MarkLeft(b);
+
+        history.HasLeft(a).Should().BeFalse("a dead member reaching half its grace period did not announce a departure");
+        history.HasLeft(b).Should().BeTrue();
+        history.KeepOnly([a]);
+        history.HasLeft(b).Should().BeFalse("a forgotten member is forgotten by the dashboard too");
     }
 
     [Fact]

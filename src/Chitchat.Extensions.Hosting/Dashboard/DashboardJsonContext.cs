@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Chitchat.Cli.Dashboard;
+namespace Chitchat.Extensions.Hosting.Dashboard;
 
 /// <summary>Source-generated JSON metadata of the dashboard's documents (camelCase, for the page's script).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
