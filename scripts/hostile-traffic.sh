@@ -5,6 +5,9 @@
 #
 #   scripts/hostile-traffic.sh [KIND...]     default: every kind
 #
+# KIND is a `chitchat attack --kind`, or zstd-bomb-under-cap: zstd bombs decoding to 34 keys of 60,000 bytes
+# (2.04 MB), just under the decoder's 2 MiB cap, so that they are decoded in full and refused by the state budget.
+#
 # Set COUNT_<KIND> (e.g. COUNT_GARBAGE=1000000) or DURATION_S to change the bounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +15,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build tools/Chitchat.Cli -c Release -v quiet --nologo >/dev/null
 cli=tools/Chitchat.Cli/bin/Release/net10.0/chitchat
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(garbage fake-members zstd-bomb forged-self empty-syn unsolicited-synack)
+[ ${#kinds[@]} -gt 0 ] || kinds=(garbage fake-members zstd-bomb zstd-bomb-under-cap forged-self empty-syn unsolicited-synack)
 duration="${DURATION_S:-25}"
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 pids=()
@@ -21,7 +24,9 @@ trap cleanup EXIT
 
 for kind in "${kinds[@]}"; do
   var="COUNT_$(echo "$kind" | tr 'a-z-' 'A-Z_')"
+  attack_kind="$kind"; extra=()
   case "$kind" in
+    zstd-bomb-under-cap) count="${!var:-2000}"; rate=0; attack_kind=zstd-bomb; extra=(--bomb_keys 34) ;;
     garbage) count="${!var:-1000000}"; rate=0 ;;
     fake-members) count="${!var:-2000}"; rate=0 ;;
     zstd-bomb) count="${!var:-2000}"; rate=0 ;;
@@ -39,6 +44,6 @@ for kind in "${kinds[@]}"; do
   done
   sleep 3 # Let the peer learn the keys and see the target live.
   "$cli" attack --target "127.0.0.1:$target_port" --target_pid "$target_pid" --peer "127.0.0.1:$peer_port" \
-    --kind "$kind" --count "$count" --rate "$rate" --duration_s "$duration" --settle_s 5 2>"/tmp/hostile-attack-$kind.log" || { echo "attack $kind failed:" >&2; tail -5 "/tmp/hostile-attack-$kind.log" >&2; }
+    --kind "$attack_kind" "${extra[@]}" --count "$count" --rate "$rate" --duration_s "$duration" --settle_s 5 2>"/tmp/hostile-attack-$kind.log" || { echo "attack $kind failed:" >&2; tail -5 "/tmp/hostile-attack-$kind.log" >&2; }
   cleanup; pids=()
 done
