@@ -12,12 +12,13 @@ internal static class FuzzTargets
     private const long MaxStateGrowthPerDatagram = MessageCodec.MaxDecompressedLength;
 
     /// <summary>The target names, as given on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["decode", "process"];
+    public static readonly IReadOnlyList<string> Names = ["decode", "process", "envelope"];
 
     public static Action<ReadOnlyMemory<byte>> Get(string name) => name switch
     {
         "decode" => datagram => Decode(datagram.Span),
         "process" => datagram => Process(datagram.Span),
+        "envelope" => datagram => EnvelopeTarget.Run(datagram.Span),
         _ => throw new ArgumentException($"unknown fuzz target '{name}' (expected one of: {string.Join(", ", Names)})", nameof(name)),
     };
 
