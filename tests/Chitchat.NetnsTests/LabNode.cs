@@ -18,24 +18,7 @@ internal sealed class LabNode : IAsyncDisposable
         Host = host;
         Generation = generation;
         Process = process;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = NativeMethods.CreateTcpSocketIn(namespaceName);
-                try
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5), BaseAddress = new Uri($"http://{NetnsLab.EndpointOf(host)}/") };
+        _http = NamespaceHttp.Create(namespaceName, new Uri($"http://{NetnsLab.EndpointOf(host)}/"));
     }
 
     public string NodeId { get; }
