@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Re-measures docs/RELIABILITY.md "Hostile traffic": for each attack kind, starts a fresh two-node cluster of
 # `chitchat node` processes on loopback (the target, with 1,000 keys of 100 bytes, and a real peer), runs
-# `chitchat attack` against the target and prints its JSON report, one line per kind.
+# `chitchat attack` against the target and prints its JSON report, one line per kind. After fake-members it also
+# reports what GET / on the inflated state costs the target (kind get-inflated-state).
 #
 #   scripts/hostile-traffic.sh [KIND...]     default: every kind
 #
@@ -45,5 +46,15 @@ for kind in "${kinds[@]}"; do
   sleep 3 # Let the peer learn the keys and see the target live.
   "$cli" attack --target "127.0.0.1:$target_port" --target_pid "$target_pid" --peer "127.0.0.1:$peer_port" \
     --kind "$attack_kind" "${extra[@]}" --count "$count" --rate "$rate" --duration_s "$duration" --settle_s 5 2>"/tmp/hostile-attack-$kind.log" || { echo "attack $kind failed:" >&2; tail -5 "/tmp/hostile-attack-$kind.log" >&2; }
+  if [ "$kind" = fake-members ]; then
+    # GET / on the state the flood inflated: its size, time and what it costs the target's memory (the peak RSS is
+    # reset first, through /proc/PID/clear_refs, so that VmHWM is the peak of the request alone).
+    status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$target_pid/status"; }
+    echo 5 > "/proc/$target_pid/clear_refs" 2>/dev/null || true
+    rss_before=$(status_kb VmRSS)
+    read -r get_bytes get_seconds < <(curl -s -o /dev/null -w '%{size_download} %{time_total}\n' "http://127.0.0.1:$target_port/")
+    printf '{"kind":"get-inflated-state","response_bytes":%s,"seconds":%s,"rss_before_bytes":%s,"rss_peak_bytes":%s,"rss_after_bytes":%s}\n' \
+      "$get_bytes" "$get_seconds" "$((rss_before * 1024))" "$(($(status_kb VmHWM) * 1024))" "$(($(status_kb VmRSS) * 1024))"
+  fi
   cleanup; pids=()
 done
