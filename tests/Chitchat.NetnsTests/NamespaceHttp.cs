@@ -5,11 +5,14 @@ internal static class NamespaceHttp
 {
     public static HttpClient Create(string namespaceName, Uri baseAddress)
     {
+        var family = baseAddress.HostNameType == UriHostNameType.IPv6
+            ? System.Net.Sockets.AddressFamily.InterNetworkV6
+            : System.Net.Sockets.AddressFamily.InterNetwork;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (context, cancellationToken) =>
             {
-                var socket = NativeMethods.CreateTcpSocketIn(namespaceName);
+                var socket = NativeMethods.CreateTcpSocketIn(namespaceName, family);
                 try
                 {
                     await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);

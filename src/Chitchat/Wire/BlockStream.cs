@@ -23,7 +23,7 @@ internal static class BlockStream
 
     /// <summary>
     /// Decodes a block stream starting at the reader's position. On success <paramref name="data"/> is rented
-    /// from <see cref="ArrayPool{T}.Shared"/> and the caller returns it; on failure nothing is left rented.
+    /// from <see cref="Pool"/> and the caller returns it there; on failure nothing is left rented.
     /// <paramref name="maxLength"/> caps the decompressed length.
     /// </summary>
     public static bool TryDecode(ref WireReader reader, int maxLength, out byte[] data, out int dataLength, out DecodeError error)
