@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets, instruments Chitchat.dll with SharpFuzz and runs one target under afl-fuzz.
 #
-#   scripts/fuzz.sh TARGET [SECONDS]     TARGET: decode | process; SECONDS: 60 by default
+#   scripts/fuzz.sh TARGET [SECONDS]     TARGET: decode | process | envelope; SECONDS: 60 by default
 #
-# Seeds come from tools/Chitchat.Fuzz/corpus (regenerate with scripts/fuzz-corpus.py). Findings go to
+# Seeds come from tools/Chitchat.Fuzz/corpus, for the envelope target from tools/Chitchat.Fuzz/corpus-envelope
+# (regenerate both with scripts/fuzz-corpus.py). Findings go to
 # $FUZZ_WORK_DIR/TARGET/findings (default: TestResults/fuzz). Exits 1 when afl-fuzz found a crash or a hang
 # (each one is listed, with the command that replays it), or when afl-fuzz could not run.
 # Installs afl++ (apt-get, when root) and the SharpFuzz tool (dotnet tool restore) when missing.
@@ -11,9 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-target="${1:?usage: scripts/fuzz.sh decode|process [SECONDS]}"
+target="${1:?usage: scripts/fuzz.sh decode|process|envelope [SECONDS]}"
 seconds="${2:-60}"
-case "$target" in decode|process) ;; *) echo "fuzz: unknown target '$target' (decode or process)" >&2; exit 2 ;; esac
+case "$target" in
+  decode|process) corpus=tools/Chitchat.Fuzz/corpus ;;
+  envelope) corpus=tools/Chitchat.Fuzz/corpus-envelope ;;
+  *) echo "fuzz: unknown target '$target' (decode, process or envelope)" >&2; exit 2 ;;
+esac
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -41,11 +46,11 @@ dotnet tool run sharpfuzz "$out/Chitchat.dll" >/dev/null
 # for, and no terminal for the status screen. The target is the dotnet host, not an afl-instrumented binary.
 export AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
 export AFL_SKIP_BIN_CHECK=1 AFL_FAST_CAL=1 AFL_SKIP_CRASHES=0 AFL_NO_CRASH_README=1 AFL_QUIET=1
-echo "fuzz: running target '$target' for ${seconds}s on $(ls tools/Chitchat.Fuzz/corpus | wc -l) seeds"
+echo "fuzz: running target '$target' for ${seconds}s on $(ls "$corpus" | wc -l) seeds"
 set +e
 # -t: per-input timeout in ms (an input slower than this is a hang); -m none: the .NET runtime reserves
 # far more address space than afl's default limit.
-timeout --kill-after=10 "$((seconds + 60))" afl-fuzz -i tools/Chitchat.Fuzz/corpus -o "$work/findings" \
+timeout --kill-after=10 "$((seconds + 60))" afl-fuzz -i "$corpus" -o "$work/findings" \
   -t 2000 -m none -V "$seconds" -- dotnet "$out/Chitchat.Fuzz.dll" "$target" >"$work/afl.log" 2>&1
 afl_exit=$?
 set -e

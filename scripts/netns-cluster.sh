@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs chitchat nodes on a private network made of Linux network namespaces: one namespace per host, each with
-# its own IPv4 address, joined by a bridge that lives in a namespace of its own, so that no traffic ever leaves
+# its own IPv4 address (and an IPv6 one), joined by a bridge that lives in a namespace of its own, so that no traffic ever leaves
 # the namespaces this script creates. Also injects faults (isolation, one-way blocks, random loss) and serves DNS
 # records with dnsmasq. Needs root, iproute2, and nftables/dnsmasq for the commands that use them.
 #
@@ -13,6 +13,7 @@
 set -euo pipefail
 
 SUBNET="10.77.0"   # hosts are 10.77.0.10+i/24, the bridge (and dnsmasq) 10.77.0.1
+SUBNET6="fd77:"    # hosts also have fd77::(10+i)/64 (unique local addresses, on the same bridge)
 PORT=7280          # every host's node gossips and serves HTTP on this port (alone in its namespace)
 STATE_ROOT="${TMPDIR:-/tmp}/chitchat-netns"
 
@@ -27,7 +28,7 @@ usage: netns-cluster.sh [--prefix P] COMMAND [ARGS]
   exec I CMD...          run CMD in host I's namespace (e.g. exec 0 curl -s 10.77.0.10:7280/)
 
   net-up N               create the bridge namespace and hosts 0..N-1 (no nodes)
-  host-add I             create host I (address 10.77.0.(10+I))
+  host-add I             create host I (addresses 10.77.0.(10+I) and fd77::(10+I))
   net-down               delete everything the prefix owns (processes, namespaces, /etc/netns files, state)
   clean                  net-down for every test prefix (cc-t<pid>-*) whose owning process is gone
   isolate I / reconnect I
@@ -37,7 +38,7 @@ usage: netns-cluster.sh [--prefix P] COMMAND [ARGS]
   unblock I              remove host I's blocks and loss
   dns-start              run dnsmasq on the bridge (10.77.0.1:53); every host uses it as its name server
   dns-set NAME I...      NAME resolves to the addresses of hosts I... (none: the name stops resolving)
-  addr I                 print host I's address
+  addr I                 print host I's IPv4 address (addr6 I: its IPv6 address)
 EOF
 }
 
@@ -55,6 +56,7 @@ state="$STATE_ROOT/$prefix"
 
 host_ns() { echo "$prefix-h$1"; }
 host_ip() { echo "$SUBNET.$((10 + $1))"; }
+host_ip6() { echo "$SUBNET6:$((10 + $1))"; }
 check_index() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -lt 200 ] || die "bad host index '$1' (0..199)"; }
 need_root() { [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"; }
 
@@ -80,6 +82,8 @@ host_add() {
   ip link add eth0 netns "$ns" type veth peer name "v$i" netns "$hub"
   ip -n "$hub" link set "v$i" master br0 up
   ip -n "$ns" addr add "$(host_ip "$i")/24" dev eth0
+  # nodad: usable at once, without the second of duplicate address detection (no other host can have it).
+  ip -n "$ns" addr add "$(host_ip6 "$i")/64" dev eth0 nodad
   ip -n "$ns" link set eth0 up
   # `ip netns exec` bind-mounts this file over /etc/resolv.conf: the host's name server is the bridge's dnsmasq.
   mkdir -p "/etc/netns/$ns"
@@ -134,6 +138,7 @@ command="${1:-help}"
 case "$command" in
   help|-h|--help) usage ;;
   addr) check_index "${1:?host index}"; host_ip "$1" ;;
+  addr6) check_index "${1:?host index}"; host_ip6 "$1" ;;
   net-up)
     need_root
     n="${1:?number of hosts}"

@@ -12,30 +12,14 @@ internal sealed class LabNode : IAsyncDisposable
 
     private readonly HttpClient _http;
 
-    public LabNode(string nodeId, int host, ulong generation, string namespaceName, CliProcess process)
+    public LabNode(string nodeId, int host, string endpoint, ulong generation, string namespaceName, CliProcess process)
     {
         NodeId = nodeId;
+        Endpoint = endpoint;
         Host = host;
         Generation = generation;
         Process = process;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = NativeMethods.CreateTcpSocketIn(namespaceName);
-                try
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5), BaseAddress = new Uri($"http://{NetnsLab.EndpointOf(host)}/") };
+        _http = NamespaceHttp.Create(namespaceName, new Uri($"http://{endpoint}/"));
     }
 
     public string NodeId { get; }
@@ -45,7 +29,7 @@ internal sealed class LabNode : IAsyncDisposable
     public ulong Generation { get; }
 
     /// <summary>Gets the address other nodes reach it at.</summary>
-    public string Endpoint => NetnsLab.EndpointOf(Host);
+    public string Endpoint { get; }
 
     public CliProcess Process { get; }
 

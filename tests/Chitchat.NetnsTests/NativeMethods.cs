@@ -17,7 +17,7 @@ internal static partial class NativeMethods
     /// the namespace of the thread that created it, so it is created on a short-lived thread that enters the
     /// namespace first; the test host's own threads never change namespace.
     /// </summary>
-    public static Socket CreateTcpSocketIn(string namespaceName)
+    public static Socket CreateTcpSocketIn(string namespaceName, AddressFamily family = AddressFamily.InterNetwork)
     {
         Socket? socket = null;
         Exception? error = null;
@@ -31,7 +31,7 @@ internal static partial class NativeMethods
                     throw new Win32Exception(Marshal.GetLastPInvokeError(), $"setns({namespaceName}) failed");
                 }
 
-                socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             }
             catch (Exception ex)
             {

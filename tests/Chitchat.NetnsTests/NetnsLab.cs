@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Chitchat.NetnsTests;
 
 /// <summary>
-/// A private network of hosts, each a network namespace with its own address (10.77.0.10 + i), joined by a bridge in
+/// A private network of hosts, each a network namespace with its own addresses (10.77.0.10 + i, fd77::(10 + i)), joined by a bridge in
 /// a namespace of its own, built and torn down by scripts/netns-cluster.sh. Its traffic never leaves the namespaces
 /// it created. Disposing it kills every process it started and deletes every namespace, veth, bridge and file; a run
 /// that crashed before disposing is cleaned up by the next one (its prefix names a process that no longer exists).
@@ -62,6 +62,11 @@ internal sealed class NetnsLab : IAsyncDisposable
 
     public static string EndpointOf(int host) => string.Create(CultureInfo.InvariantCulture, $"{AddressOf(host)}:{Port}");
 
+    /// <summary>Gets host <paramref name="host"/>'s IPv6 address, fd77::(10 + host), on the same bridge.</summary>
+    public static IPAddress AddressOf6(int host) => IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"fd77::{10 + host}"));
+
+    public static string EndpointOf6(int host) => string.Create(CultureInfo.InvariantCulture, $"[{AddressOf6(host)}]:{Port}");
+
     public string NamespaceOf(int host) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}-h{host}");
 
     /// <summary>Adds host <paramref name="host"/> to the network.</summary>
@@ -88,17 +93,21 @@ internal sealed class NetnsLab : IAsyncDisposable
     public Task SetDnsAsync(string name, params int[] hosts) => ScriptAsync(["dns-set", name, .. hosts.Select(Str)]);
 
     /// <summary>Starts <c>chitchat node</c> on host <paramref name="host"/> and waits until its HTTP API answers.</summary>
-    public async Task<LabNode> StartNodeAsync(int host, string nodeId, ulong generation, params string[] flags)
+    public Task<LabNode> StartNodeAsync(int host, string nodeId, ulong generation, params string[] flags) =>
+        StartNodeAtAsync(host, EndpointOf(host), nodeId, generation, flags);
+
+    /// <summary>Starts <c>chitchat node</c> on host <paramref name="host"/> listening on <paramref name="endpoint"/> (one of the host's addresses).</summary>
+    public async Task<LabNode> StartNodeAtAsync(int host, string endpoint, string nodeId, ulong generation, params string[] flags)
     {
         string[] args =
         [
             "node",
-            "--listen_addr", EndpointOf(host),
+            "--listen_addr", endpoint,
             "--node_id", nodeId,
             "--generation", generation.ToString(CultureInfo.InvariantCulture),
             .. flags,
         ];
-        var node = new LabNode(nodeId, host, generation, NamespaceOf(host), CliTool.StartWith(["ip", "netns", "exec", NamespaceOf(host)], args));
+        var node = new LabNode(nodeId, host, endpoint, generation, NamespaceOf(host), CliTool.StartWith(["ip", "netns", "exec", NamespaceOf(host)], args));
         _nodes.Add(node);
         await node.WaitUntilServingAsync();
         return node;

@@ -8,16 +8,22 @@ namespace Chitchat.Fuzz;
 /// </summary>
 internal static class FuzzTargets
 {
-    /// <summary>The most a datagram may add to a node's state, in bytes of keys and values (its decoded content is capped below this).</summary>
-    private const long MaxStateGrowthPerDatagram = MessageCodec.MaxDecompressedLength;
+    /// <summary>
+    /// The most a datagram may add to a node's state, as <see cref="StateBytes"/> counts it. A datagram decompresses
+    /// to at most <see cref="MessageCodec.MaxDecompressedLength"/> bytes; a key-value costs at most 2 bytes more than
+    /// its 14-byte-plus-strings operation (8/7 of it), and new members (64 bytes and their id) are at most 1,000 per
+    /// source: twice the cap leaves room for both.
+    /// </summary>
+    private const long MaxStateGrowthPerDatagram = 2L * MessageCodec.MaxDecompressedLength;
 
     /// <summary>The target names, as given on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["decode", "process"];
+    public static readonly IReadOnlyList<string> Names = ["decode", "process", "envelope"];
 
     public static Action<ReadOnlyMemory<byte>> Get(string name) => name switch
     {
         "decode" => datagram => Decode(datagram.Span),
         "process" => datagram => Process(datagram.Span),
+        "envelope" => datagram => EnvelopeTarget.Run(datagram.Span),
         _ => throw new ArgumentException($"unknown fuzz target '{name}' (expected one of: {string.Join(", ", Names)})", nameof(name)),
     };
 

@@ -15,13 +15,20 @@ namespace Chitchat.Wire;
 internal static class BlockStream
 {
     /// <summary>
+    /// The pool of decompression buffers: a private, bounded pool rather than <see cref="ArrayPool{T}.Shared"/>,
+    /// whose per-thread caches would keep a buffer of every size up to the cap on every thread the receive loop
+    /// happened to run on.
+    /// </summary>
+    internal static ArrayPool<byte> Pool { get; } = ArrayPool<byte>.Create(MessageCodec.MaxDecompressedLength, 4);
+
+    /// <summary>
     /// Decodes a block stream starting at the reader's position. On success <paramref name="data"/> is rented
-    /// from <see cref="ArrayPool{T}.Shared"/> and the caller returns it; on failure nothing is left rented.
+    /// from <see cref="Pool"/> and the caller returns it there; on failure nothing is left rented.
     /// <paramref name="maxLength"/> caps the decompressed length.
     /// </summary>
     public static bool TryDecode(ref WireReader reader, int maxLength, out byte[] data, out int dataLength, out DecodeError error)
     {
-        data = ArrayPool<byte>.Shared.Rent(1024);
+        data = Pool.Rent(1024);
         dataLength = 0;
         while (true)
         {
@@ -90,14 +97,14 @@ internal static class BlockStream
         }
 
         data = rented.AsSpan(0, length).ToArray();
-        ArrayPool<byte>.Shared.Return(rented);
+        Pool.Return(rented);
         consumed = reader.Position;
         return true;
     }
 
     private static bool Fail(DecodeError failure, ref byte[] data, ref int dataLength, out DecodeError error)
     {
-        ArrayPool<byte>.Shared.Return(data);
+        Pool.Return(data);
         data = [];
         dataLength = 0;
         error = failure;
@@ -112,9 +119,9 @@ internal static class BlockStream
             return;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(buffer.Length * 2, MessageCodec.MaxDecompressedLength)));
+        var grown = Pool.Rent(Math.Max(needed, Math.Min(buffer.Length * 2, MessageCodec.MaxDecompressedLength)));
         buffer.AsSpan(0, used).CopyTo(grown);
-        ArrayPool<byte>.Shared.Return(buffer);
+        Pool.Return(buffer);
         buffer = grown;
     }
 }

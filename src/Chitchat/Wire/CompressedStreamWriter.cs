@@ -20,6 +20,7 @@ internal sealed class CompressedStreamWriter : IDisposable
     private byte[] _pending;
     private int _pendingLength;
     private byte[] _scratch;
+    private long _contentLength;
 
     public CompressedStreamWriter(int threshold)
     {
@@ -33,6 +34,9 @@ internal sealed class CompressedStreamWriter : IDisposable
 
     /// <summary>Gets the number of bytes already framed.</summary>
     public int OutputLength => _outputLength;
+
+    /// <summary>Gets the number of bytes appended so far, framed or not (what the stream decompresses to).</summary>
+    public long ContentLength => _contentLength;
 
     /// <summary>Gets the number of bytes appended but not framed yet.</summary>
     public int PendingLength => _pendingLength;
@@ -67,6 +71,7 @@ internal sealed class CompressedStreamWriter : IDisposable
         }
 
         _pendingLength += length;
+        _contentLength += length;
         while (_pendingLength > _threshold)
         {
             FlushBlock();

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Chitchat.Wire;
 
 /// <summary>
@@ -109,7 +107,7 @@ internal sealed class Delta : IEquatable<Delta>
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(data);
+            BlockStream.Pool.Return(data);
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed class DeltaBuilder : IDisposable
     private readonly CompressedStreamWriter _writer;
     private readonly List<NodeDelta> _nodeDeltas = [];
     private readonly bool _validate;
+    private readonly long _maxContentLength;
     private readonly HashSet<ChitchatId> _nodeIds = [];
     private ChitchatId? _currentId;
     private ulong _currentLastGcVersion;
@@ -28,13 +29,14 @@ internal sealed class DeltaBuilder : IDisposable
     /// <summary>Creates a builder for a budget of <paramref name="mtu"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mtu"/> is below 100.</exception>
     public DeltaBuilder(int mtu)
-        : this(mtu, BlockThresholdFor(mtu), validate: true)
+        : this(mtu, BlockThresholdFor(mtu), validate: true, MaxContentLength)
     {
     }
 
-    private DeltaBuilder(int mtu, int threshold, bool validate)
+    private DeltaBuilder(int mtu, int threshold, bool validate, long maxContentLength)
     {
         _mtu = mtu;
+        _maxContentLength = maxContentLength;
         _writer = new CompressedStreamWriter(threshold);
         _validate = validate;
     }
@@ -45,7 +47,7 @@ internal sealed class DeltaBuilder : IDisposable
     /// increase (the decoder, like Rust's, lets a SetMaxVersion op lower the max version), and re-encoding such
     /// a received message writes its ops as they are, as Rust does, instead of throwing.
     /// </summary>
-    public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold, validate: false);
+    public static DeltaBuilder Unbounded() => new(int.MaxValue, WireFormat.BlockThreshold, validate: false, long.MaxValue);
 
     /// <summary>Starts the node delta of <paramref name="id"/>, if its Node operation fits.</summary>
     /// <param name="id">The node.</param>
@@ -85,6 +87,14 @@ internal sealed class DeltaBuilder : IDisposable
         _currentKeyValueCountHint = Math.Clamp(keyValueCountHint, 0, MaxKeyValueCountHint);
         return true;
     }
+
+    /// <summary>
+    /// The most content bytes (before compression) a budgeted delta holds: half of
+    /// <see cref="MessageCodec.MaxDecompressedLength"/>, so that any receiver of ours accepts it, even with a V1
+    /// digest in the same datagram. Only content compressing more than 16 to 1 reaches it before the MTU does;
+    /// below it the builder cuts at exactly the operation a Rust sender cuts at.
+    /// </summary>
+    public const int MaxContentLength = MessageCodec.MaxDecompressedLength / 2;
 
     /// <summary>The largest list capacity a hint can request: a wrong hint wastes at most 2 KB.</summary>
     public const int MaxKeyValueCountHint = 256;
@@ -169,7 +179,9 @@ internal sealed class DeltaBuilder : IDisposable
         return Math.Min(WireFormat.BlockThreshold, mtu);
     }
 
-    private bool Admits(int opLength) => _writer.SerializedLengthUpperBoundAfter(opLength) <= _mtu;
+    private bool Admits(int opLength) =>
+        _writer.SerializedLengthUpperBoundAfter(opLength) <= _mtu
+        && _writer.ContentLength + opLength <= _maxContentLength;
 
     private void CloseCurrentNode()
     {

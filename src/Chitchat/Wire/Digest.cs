@@ -222,7 +222,7 @@ internal sealed class Digest : IEquatable<Digest>
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(content);
+            BlockStream.Pool.Return(content);
         }
     }
 

@@ -155,9 +155,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                     return;
                 }
             }
-            catch (StaleElementReferenceException)
+            catch (Exception exception) when (exception is StaleElementReferenceException or ElementNotInteractableException)
             {
-                // The page re-rendered the table between two reads: look again.
+                // The page re-rendered the table between two reads (or while a key was being sent): look again.
             }
 
             if (stopwatch.Elapsed > s_timeout)

@@ -250,6 +250,31 @@ public sealed class DeltaBuilderTests
         AssertRoundTrip(delta, delta.SerializedLength);
     }
 
+    [Fact]
+    public void TryAddKeyValue_ContentCompressingBeyondTheDecoderCap_StopsAtMaxContentLengthAndIsAccepted()
+    {
+        // Values of one repeated character compress about 1,000 to 1: under the MTU alone the delta would hold
+        // tens of megabytes of content, which no receiver of ours accepts. The builder stops at MaxContentLength.
+        var value = new string('a', 5_000);
+        using var builder = new DeltaBuilder(65_507);
+        builder.TryAddNode(TestIds.Node10001, 0, 0).Should().BeTrue();
+        var version = 1UL;
+        while (builder.TryAddKeyValue($"key-{version:D4}", value, version, DeletionStatus.Set))
+        {
+            version++;
+        }
+
+        var delta = builder.Finish();
+
+        var content = WireBytes.DecodeBlockStream(delta.Encoded, out _).Length;
+        content.Should().BeLessThanOrEqualTo(DeltaBuilder.MaxContentLength)
+            .And.BeGreaterThan(DeltaBuilder.MaxContentLength - 5_018, "the next 5,017-byte op is what does not fit");
+        delta.SerializedLength.Should().BeLessThan(20_000, "the MTU is not what stopped the builder");
+        var ack = new ChitchatMessage.Ack(delta).SerializeToArray();
+        ChitchatMessage.TryDeserialize(ack, out var decoded, out var error).Should().BeTrue(error.ToString());
+        ((ChitchatMessage.Ack)decoded!).Delta.NodeDeltas.Single().KeyValues.Should().HaveCount((int)version - 1);
+    }
+
     /// <summary>TD3's ops under MTU 198.</summary>
     internal static Delta BuildTd3Delta()
     {

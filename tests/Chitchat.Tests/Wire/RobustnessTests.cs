@@ -40,8 +40,8 @@ public sealed class RobustnessTests(ITestOutputHelper output)
     [Fact]
     public void TryDeserialize_V1SynAckWhoseDigestAndDeltaShareTheCap_RejectedWhenTogetherTooLarge()
     {
-        // 40 blocks of 65,520 bytes of valid digest entries (one member repeated), then 40 bomb blocks in the delta:
-        // each stream alone is under 4 MiB, together they are not.
+        // 20 blocks of 65,520 bytes of valid digest entries (one member repeated), then 20 bomb blocks in the delta:
+        // each stream alone is under 2 MiB, together they are not.
         var entry = Write((ref WireWriter w) =>
         {
             w.WriteChitchatId(new ChitchatId("n", 1, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1)));
@@ -50,8 +50,8 @@ public sealed class RobustnessTests(ITestOutputHelper output)
             w.WriteU64(0);
         });
         var entries = Concat(Enumerable.Repeat(entry, ushort.MaxValue / entry.Length).ToArray());
-        var digestBlocks = Concat(Enumerable.Repeat(CompressedBlock(ZstdFrame(entries)), 40).ToArray());
-        var deltaBlocks = Concat(Enumerable.Repeat(CompressedBlock(RleBombFrame()), 40).ToArray());
+        var digestBlocks = Concat(Enumerable.Repeat(CompressedBlock(ZstdFrame(entries)), 20).ToArray());
+        var deltaBlocks = Concat(Enumerable.Repeat(CompressedBlock(RleBombFrame()), 20).ToArray());
         byte[] synAck = [0x53, 0xB0, 0x01, 0x01, .. digestBlocks, 0x00, .. deltaBlocks, 0x00];
         byte[] digestAlone = [0x53, 0xB0, 0x01, 0x01, .. digestBlocks, 0x00, 0x00];
         ChitchatMessage.TryDeserialize(digestAlone, out var message, out _).Should().BeTrue("the digest alone is under the cap");
@@ -107,17 +107,16 @@ public sealed class RobustnessTests(ITestOutputHelper output)
     public void TryDeserialize_MaxSizeDatagramOfBombBlocks_RejectedWithinAllocationCap()
     {
         // 4,678 blocks of 14 bytes, each an 11-byte zstd frame expanding to 65,535 bytes: ~306 MB for a decoder
-        // with only Rust's per-block cap. The .NET decoder stops at 4 MiB (the 65th block).
+        // with only Rust's per-block cap. The .NET decoder stops at 2 MiB (the 33rd block).
         var datagram = FuzzCorpus.BombAck(RleBombFrame(), MaxDatagram);
         var blocks = (datagram.Length - 4) / 14;
         datagram.Length.Should().BeGreaterThan(MaxDatagram - 14).And.BeLessThanOrEqualTo(MaxDatagram);
         ((long)blocks * ushort.MaxValue).Should().BeGreaterThan(300_000_000);
 
-        // The decompression buffer grows by doubling through ArrayPool<byte>.Shared buckets up to 4 MiB: on a
-        // thread whose pool cache is cold, the first call may allocate those pooled arrays, at most
-        // 128 KiB + 256 KiB + ... + 4 MiB < 2x the cap (measured on a fresh thread; it can also be ~0 when the
-        // shared per-core stacks already hold them). Later calls reuse them, so the steady state on a warm
-        // thread shows what the decoder itself allocates per hostile datagram.
+        // The decompression buffer grows by doubling through the decoder's own pool, up to 2 MiB: while the pool is
+        // cold, the first call may allocate those pooled arrays, at most 128 KiB + 256 KiB + ... + 2 MiB < 2x the
+        // cap (it can also be ~0 when an earlier test filled the pool). The pool is shared by every thread, so later
+        // calls reuse them and the steady state shows what the decoder itself allocates per hostile datagram.
         var firstCall = 0L;
         var coldThread = new Thread(() =>
         {
@@ -140,7 +139,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
 
         accepted.Should().BeFalse();
         error.Kind.Should().Be(DecodeErrorKind.DecompressedTooLarge);
-        error.Offset.Should().Be(4 + (64 * 14), "the 65th block is the first one that does not fit");
+        error.Offset.Should().Be(4 + (32 * 14), "the 33rd block is the first one that does not fit");
         output.WriteLine($"Steady state: {allocated:N0} bytes allocated for a {datagram.Length}-byte datagram of {blocks} bomb blocks");
         allocated.Should().BeLessThan(MessageCodec.MaxDecompressedLength + (1 << 20));
     }
@@ -159,26 +158,26 @@ public sealed class RobustnessTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void TryDeserialize_DeltaOfExactly64FullBlocks_IsAcceptedAnd65IsRejected()
+    public void TryDeserialize_DeltaOfExactly32FullBlocks_IsAcceptedAnd33IsRejected()
     {
-        // 64 blocks of 65,535 decompressed bytes = 4,194,240 <= 4 MiB: block 0 holds the Node op and a KV op
+        // 32 blocks of 65,535 decompressed bytes = 2,097,120 <= 2 MiB: block 0 holds the Node op and a KV op
         // padded to fill it, every other block one 65,535-byte KV op (the largest op Rust can send).
         var blocks = new List<byte[]>
         {
             CompressedBlock(ZstdFrame(Concat(NodeOp(TestIds.Node10001, 0, 0), FullKeyValueOp(1, 65_535 - 44)))),
         };
-        for (var version = 2UL; version <= 65; version++)
+        for (var version = 2UL; version <= 33; version++)
         {
             blocks.Add(CompressedBlock(ZstdFrame(FullKeyValueOp(version, 65_535))));
         }
 
-        var fits = Ack(blocks.Take(64).ToArray());
+        var fits = Ack(blocks.Take(32).ToArray());
         var tooLarge = Ack(blocks.ToArray());
 
         ChitchatMessage.TryDeserialize(fits, out var message, out var error).Should().BeTrue(error.ToString());
         var nodeDelta = ((ChitchatMessage.Ack)message!).Delta.NodeDeltas.Single();
-        nodeDelta.KeyValues.Should().HaveCount(64);
-        nodeDelta.MaxVersion.Should().Be(64);
+        nodeDelta.KeyValues.Should().HaveCount(32);
+        nodeDelta.MaxVersion.Should().Be(32);
         ChitchatMessage.TryDeserialize(tooLarge, out _, out error).Should().BeFalse();
         error.Kind.Should().Be(DecodeErrorKind.DecompressedTooLarge);
         fits.Length.Should().BeLessThan(MaxDatagram);

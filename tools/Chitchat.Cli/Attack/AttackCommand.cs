@@ -39,10 +39,13 @@ internal static class AttackCommand
         settle.DefaultValueFactory = _ => 2;
         var seed = CliOptions.Create<int>("seed", "Seeds the random payloads.");
         seed.DefaultValueFactory = _ => 1;
+        var bombKeys = CliOptions.Create<int>("bomb_keys", "zstd-bomb: how many keys of 60,000 bytes each Ack decodes to (60 is 3.6 MB, beyond the decoder's 2 MiB cap; 34 is just under it).");
+        bombKeys.HelpName = "n";
+        bombKeys.DefaultValueFactory = _ => AttackPayloads.DefaultBombKeyCount;
 
         var command = new Command("attack", "Flood a chitchat node on loopback with hostile datagrams and report what it cost the node, as JSON.")
         {
-            target, kind, count, duration, rate, targetPid, peer, noPeer, clusterId, settle, seed,
+            target, kind, count, duration, rate, targetPid, peer, noPeer, clusterId, settle, seed, bombKeys,
         };
         command.SetAction(async (parseResult, _) =>
         {
@@ -57,7 +60,8 @@ internal static class AttackCommand
                 !parseResult.GetValue(noPeer),
                 parseResult.GetValue(clusterId),
                 TimeSpan.FromSeconds(parseResult.GetValue(settle)),
-                parseResult.GetValue(seed));
+                parseResult.GetValue(seed),
+                parseResult.GetValue(bombKeys));
             return await RunAsync(options).ConfigureAwait(false);
         });
         return command;
@@ -71,9 +75,9 @@ internal static class AttackCommand
             return ExitCodes.Usage;
         }
 
-        if (options.Count < 0 || options.Duration <= TimeSpan.Zero || options.Rate < 0 || options.Settle < TimeSpan.Zero)
+        if (options.Count < 0 || options.Duration <= TimeSpan.Zero || options.Rate < 0 || options.Settle < TimeSpan.Zero || options.BombKeys is < 1 or > 1_000)
         {
-            await Console.Error.WriteLineAsync("error: --count, --rate and --settle_s must not be negative, --duration_s must be positive").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("error: --count, --rate and --settle_s must not be negative, --duration_s must be positive, --bomb_keys between 1 and 1000").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

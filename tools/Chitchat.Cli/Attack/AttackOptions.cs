@@ -14,4 +14,5 @@ internal sealed record AttackOptions(
     bool StartPeer,
     string? ClusterId,
     TimeSpan Settle,
-    int Seed);
+    int Seed,
+    int BombKeys = AttackPayloads.DefaultBombKeyCount);

