@@ -95,7 +95,11 @@ public sealed partial class ChitchatHandle : IAsyncDisposable
     public Task ShutdownAsync(CancellationToken cancellationToken = default)
     {
         _loop.InitiateShutdown();
-        return _loop.Termination.WaitAsync(cancellationToken);
+
+        // A token cancelled beforehand means "do not wait" whether or not the loop happens to be done already.
+        return cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled(cancellationToken)
+            : _loop.Termination.WaitAsync(cancellationToken);
     }
 
     /// <summary>
