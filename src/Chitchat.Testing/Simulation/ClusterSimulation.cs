@@ -27,8 +27,9 @@ public sealed partial class ClusterSimulation
     private readonly List<IPEndPoint> _seedList = [];
     private readonly HashSet<IPEndPoint> _seedAddresses = [];
     private readonly List<FalseDeath> _falseDeaths = [];
+    private readonly List<(SimulationEvent Event, EventOrder Order)> _batch = [];
+    private readonly List<SimulatedNode> _touched = [];
     private readonly Random _random;
-    private TraceHash _trace = new();
     private long _sequence;
     private int _runningCount;
 
@@ -43,7 +44,7 @@ public sealed partial class ClusterSimulation
         Options.Validate();
         Clock = new VirtualClock(this);
         _random = new Random(Options.Seed);
-        Network = new SimulatedNetwork(this, DeriveSeed(Options.Seed, -1, 0));
+        Network = new SimulatedNetwork(this);
     }
 
     /// <summary>Gets the settings.</summary>
@@ -68,13 +69,25 @@ public sealed partial class ClusterSimulation
     /// Gets a hash of every datagram delivered so far (virtual time, sender, receiver and bytes): equal for two runs
     /// with the same seed and the same steps, and, in practice, different otherwise.
     /// </summary>
-    public ulong TraceHash => _trace.Value;
+    public ulong TraceHash
+    {
+        get
+        {
+            ulong sum = 0;
+            foreach (var node in _nodes)
+            {
+                sum = unchecked(sum + node.TraceSum);
+            }
+
+            return sum;
+        }
+    }
 
     /// <summary>Gets how many events (gossip rounds, deliveries, timers) have run.</summary>
     public long ProcessedEvents { get; private set; }
 
     /// <summary>Gets how many gossip rounds have run, over all nodes.</summary>
-    public long GossipRounds { get; private set; }
+    public long GossipRounds => _nodes.Sum(static node => node.GossipRounds);
 
     /// <summary>Gets the false deaths so far, the first <see cref="MaxListedFalseDeaths"/> of them.</summary>
     /// <remarks>
@@ -136,18 +149,126 @@ public sealed partial class ClusterSimulation
 
     /// <summary>Runs every event due within <paramref name="duration"/> of virtual time, then moves the clock to its end.</summary>
     /// <param name="duration">How long, in virtual time.</param>
+    /// <remarks>
+    /// Events run in windows as long as the shortest link delay: no datagram sent within a window arrives within it,
+    /// so the nodes' events of one window are independent, and run in parallel when
+    /// <see cref="ClusterSimulationOptions.MaxDegreeOfParallelism"/> allows. Each node runs its own events in order,
+    /// on one thread at a time; the run is the same whatever the parallelism.
+    /// </remarks>
     public void RunFor(TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
         var end = Clock.Now + duration.Ticks;
-        while (_events.TryPeek(out _, out var order) && order.Time <= end)
+        while (_events.TryPeek(out _, out var first) && first.Time <= end)
         {
-            var next = _events.Dequeue();
-            Clock.Now = order.Time;
-            Execute(next);
+            // One window: every event before first + lookahead (an instant when some link has no delay).
+            // The window is no longer than a gossip interval either, so that a node's next round stays outside it.
+            var lookahead = Math.Max(1, Math.Min(Network.MinimumDelay, Options.GossipInterval.Ticks));
+            var windowEnd = Math.Min(end + 1, first.Time + lookahead);
+            var hasTimer = false;
+            _batch.Clear();
+            while (_events.TryPeek(out _, out var order) && order.Time < windowEnd)
+            {
+                var next = _events.Dequeue();
+                hasTimer |= next.Kind == SimulationEventKind.Timer;
+                _batch.Add((next, order));
+            }
+
+            ProcessedEvents += _batch.Count;
+            if (hasTimer)
+            {
+                RunBatchInOrder();
+            }
+            else
+            {
+                RunBatchByNode();
+            }
+
+            Clock.Now = _batch[^1].Order.Time;
+            MergeOutboxes();
         }
 
         Clock.Now = end;
+    }
+
+    /// <summary>Runs a window that holds a timer: one event at a time, in order (timer callbacks may touch anything).</summary>
+    private void RunBatchInOrder()
+    {
+        foreach (var (next, order) in _batch)
+        {
+            Clock.Now = order.Time;
+            if (next.Kind == SimulationEventKind.Timer)
+            {
+                if (next.Timer!.Arming == next.Incarnation)
+                {
+                    next.Timer.Fire();
+                }
+
+                continue;
+            }
+
+            var node = _nodes[next.Node];
+            node.PendingEvents.Add((next, order));
+            node.RunPendingEvents();
+            if (node.Outbox.Count > 0 || node.PendingFalseDeaths.Count > 0)
+            {
+                _touched.Add(node);
+            }
+        }
+    }
+
+    /// <summary>Runs a window node by node, nodes in parallel.</summary>
+    private void RunBatchByNode()
+    {
+        foreach (var item in _batch)
+        {
+            var node = _nodes[item.Event.Node];
+            if (node.PendingEvents.Count == 0)
+            {
+                _touched.Add(node);
+            }
+
+            node.PendingEvents.Add(item);
+        }
+
+        var parallelism = Options.MaxDegreeOfParallelism;
+        if (parallelism > 1 && _touched.Count > 1)
+        {
+            Parallel.For(0, _touched.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i => _touched[i].RunPendingEvents());
+        }
+        else
+        {
+            foreach (var node in _touched)
+            {
+                node.RunPendingEvents();
+            }
+        }
+    }
+
+    /// <summary>Moves the events and false deaths of the nodes that ran into the queue and the list.</summary>
+    private void MergeOutboxes()
+    {
+        foreach (var node in _touched)
+        {
+            foreach (var (next, order) in node.Outbox)
+            {
+                _events.Enqueue(next, order);
+            }
+
+            node.Outbox.Clear();
+            foreach (var death in node.PendingFalseDeaths)
+            {
+                FalseDeathCount++;
+                if (_falseDeaths.Count < MaxListedFalseDeaths)
+                {
+                    _falseDeaths.Add(death);
+                }
+            }
+
+            node.PendingFalseDeaths.Clear();
+        }
+
+        _touched.Clear();
     }
 
     /// <summary>
@@ -191,21 +312,18 @@ public sealed partial class ClusterSimulation
 
     internal Random CreateRandom(int index, ulong generation) => new(DeriveSeed(Options.Seed, index, generation));
 
-    /// <summary>Encodes a message and hands it to the network; returns its length on the wire.</summary>
+    /// <summary>Encodes a message and hands it to the network (while <paramref name="from"/> handles an event); returns its length.</summary>
     internal int Send(SimulatedNode from, IPEndPoint to, ChitchatMessage message)
     {
         var length = message.SerializedLength;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         var written = message.Serialize(buffer);
-        Network.Transmit(from.Index, _indexByAddress.TryGetValue(to, out var index) ? index : -1, buffer, written);
+        Network.Transmit(from, _indexByAddress.TryGetValue(to, out var index) ? index : -1, buffer, written);
         return written;
     }
 
-    internal void ScheduleDelivery(int from, int to, byte[] buffer, int length, long delay) =>
-        _events.Enqueue(SimulationEvent.Delivery(from, to, buffer, length), new EventOrder(Clock.Now + delay, _sequence++));
-
     internal void ScheduleTimer(VirtualTimer timer, long dueTicks) =>
-        _events.Enqueue(SimulationEvent.Fire(timer), new EventOrder(Clock.Now + dueTicks, _sequence++));
+        _events.Enqueue(SimulationEvent.Fire(timer), new EventOrder(Clock.Now + dueTicks, -1, _sequence++));
 
     internal void OnStarted(SimulatedNode node)
     {
@@ -213,7 +331,7 @@ public sealed partial class ClusterSimulation
         _runningCount++;
         var offset = Options.StaggerStart ? (long)(_random.NextDouble() * Options.GossipInterval.Ticks) : 0;
         node.Instance.FailureDetector.LiveNodeDied = subject => OnLiveNodeDied(node, subject);
-        _events.Enqueue(SimulationEvent.Round(node.Index, node.Incarnation), new EventOrder(Clock.Now + offset, _sequence++));
+        _events.Enqueue(SimulationEvent.Round(node.Index, node.Incarnation), new EventOrder(Clock.Now + offset, -1, _sequence++));
     }
 
     internal void OnRetired(SimulatedNode node) => _byId.Remove(node.Id);
@@ -230,63 +348,6 @@ public sealed partial class ClusterSimulation
         }
     }
 
-    private void Execute(in SimulationEvent next)
-    {
-        ProcessedEvents++;
-        switch (next.Kind)
-        {
-            case SimulationEventKind.GossipRound:
-                var node = _nodes[next.Node];
-                if (next.Incarnation != node.Incarnation)
-                {
-                    // A round of an incarnation that crashed: the new incarnation has its own.
-                    return;
-                }
-
-                _events.Enqueue(next, new EventOrder(Clock.Now + Options.GossipInterval.Ticks, _sequence++));
-                if (node.IsRunning)
-                {
-                    GossipRounds++;
-                    node.RunGossipRound();
-                }
-
-                return;
-
-            case SimulationEventKind.Delivery:
-                Deliver(next.From, next.Node, next.Buffer!, next.Length);
-                return;
-
-            case SimulationEventKind.Timer:
-                if (next.Timer!.Arming == next.Incarnation)
-                {
-                    next.Timer.Fire();
-                }
-
-                return;
-        }
-    }
-
-    private void Deliver(int from, int to, byte[] buffer, int length)
-    {
-        try
-        {
-            var receiver = _nodes[to];
-            if (!receiver.IsRunning)
-            {
-                Network.OnDelivered(length, received: false);
-                return;
-            }
-
-            Network.OnDelivered(length, received: true);
-            _trace.Add(Clock.Now, from, to, buffer.AsSpan(0, length));
-            receiver.Receive(_nodes[from].Address, buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     private void OnLiveNodeDied(SimulatedNode observer, ChitchatId subjectId)
     {
         if (!_byId.TryGetValue(subjectId, out var subject) || !subject.IsRunning || Network.IsCut(observer.Index, subject.Index))
@@ -294,11 +355,8 @@ public sealed partial class ClusterSimulation
             return;
         }
 
-        FalseDeathCount++;
-        if (_falseDeaths.Count < MaxListedFalseDeaths)
-        {
-            _falseDeaths.Add(new FalseDeath(observer.Id, subjectId, Elapsed));
-        }
+        // Runs on the observer's thread: kept aside until the window ends.
+        observer.PendingFalseDeaths.Add(new FalseDeath(observer.Id, subjectId, TimeSpan.FromTicks(observer.Clock.GetTimestamp())));
     }
 
     private static int DeriveSeed(int seed, int index, ulong generation)

@@ -33,6 +33,13 @@ public sealed class ClusterSimulationOptions
     /// </summary>
     public Action<ChitchatConfig>? ConfigureNode { get; set; }
 
+    /// <summary>
+    /// Gets or sets how many threads may run nodes at once (default: 1). The run is the same whatever the value (same
+    /// trace hash); above 1, the nodes' listeners and change streams may run on several threads at once (each node's
+    /// on one thread at a time), so shared state they touch needs a lock.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; set; } = 1;
+
     /// <summary>Gets or sets where the nodes log (default: nowhere).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -42,6 +49,7 @@ public sealed class ClusterSimulationOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(GossipInterval, TimeSpan.Zero, nameof(GossipInterval));
         ArgumentOutOfRangeException.ThrowIfNegative(SeedCount, nameof(SeedCount));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDegreeOfParallelism, 1, nameof(MaxDegreeOfParallelism));
         ArgumentException.ThrowIfNullOrEmpty(ClusterId, nameof(ClusterId));
     }
 }

@@ -18,16 +18,14 @@ public sealed class SimulatedNetwork
     public const int MaxUdpPayload = 65_507;
 
     private readonly ClusterSimulation _simulation;
-    private readonly Random _random;
     private readonly Dictionary<long, LinkConditions> _links = [];
     private readonly HashSet<long> _blocked = [];
     private LinkConditions _defaultLink = LinkConditions.Default;
     private int _mtu = MaxUdpPayload;
 
-    internal SimulatedNetwork(ClusterSimulation simulation, int seed)
+    internal SimulatedNetwork(ClusterSimulation simulation)
     {
         _simulation = simulation;
-        _random = new Random(seed);
     }
 
     /// <summary>Gets or sets the conditions of every link without conditions of its own.</summary>
@@ -39,6 +37,7 @@ public sealed class SimulatedNetwork
             ArgumentNullException.ThrowIfNull(value);
             value.Validate();
             _defaultLink = value;
+            UpdateMinimumDelay();
         }
     }
 
@@ -54,31 +53,31 @@ public sealed class SimulatedNetwork
     }
 
     /// <summary>Gets the datagrams sent (handed to the network by the nodes).</summary>
-    public long SentDatagrams { get; private set; }
+    public long SentDatagrams => Sum(static traffic => traffic.Sent);
 
     /// <summary>Gets the bytes sent.</summary>
-    public long SentBytes { get; private set; }
+    public long SentBytes => Sum(static traffic => traffic.SentBytes);
 
     /// <summary>Gets the datagrams delivered to a running node (duplicates count twice).</summary>
-    public long DeliveredDatagrams { get; private set; }
+    public long DeliveredDatagrams => Sum(static traffic => traffic.Delivered);
 
     /// <summary>Gets the bytes delivered to a running node.</summary>
-    public long DeliveredBytes { get; private set; }
+    public long DeliveredBytes => Sum(static traffic => traffic.DeliveredBytes);
 
     /// <summary>Gets the datagrams lost to link loss.</summary>
-    public long LostDatagrams { get; private set; }
+    public long LostDatagrams => Sum(static traffic => traffic.Lost);
 
     /// <summary>Gets the datagrams dropped because they were longer than the <see cref="Mtu"/>.</summary>
-    public long OversizedDatagrams { get; private set; }
+    public long OversizedDatagrams => Sum(static traffic => traffic.Oversized);
 
     /// <summary>Gets the datagrams dropped by a block (a partition).</summary>
-    public long BlockedDatagrams { get; private set; }
+    public long BlockedDatagrams => Sum(static traffic => traffic.Blocked);
 
     /// <summary>Gets the datagrams that reached no running node (paused, crashed or unknown receiver).</summary>
-    public long UndeliverableDatagrams { get; private set; }
+    public long UndeliverableDatagrams => Sum(static traffic => traffic.Unroutable + traffic.Undeliverable);
 
     /// <summary>Gets the datagrams delivered twice.</summary>
-    public long DuplicatedDatagrams { get; private set; }
+    public long DuplicatedDatagrams => Sum(static traffic => traffic.Duplicated);
 
     /// <summary>Sets the conditions of the link from <paramref name="from"/> to <paramref name="to"/> (one direction).</summary>
     /// <param name="from">The sender.</param>
@@ -91,15 +90,27 @@ public sealed class SimulatedNetwork
         if (conditions is null)
         {
             _links.Remove(Key(from.Index, to.Index));
+            UpdateMinimumDelay();
             return;
         }
 
         conditions.Validate();
         _links[Key(from.Index, to.Index)] = conditions;
+        UpdateMinimumDelay();
     }
 
     /// <summary>Returns every link to <see cref="DefaultLink"/>.</summary>
-    public void ResetLinks() => _links.Clear();
+    public void ResetLinks()
+    {
+        _links.Clear();
+        UpdateMinimumDelay();
+    }
+
+    /// <summary>
+    /// Gets the shortest delay of any link, in ticks: no datagram sent at time t arrives before t plus this, so the
+    /// nodes' events within such a window are independent of each other.
+    /// </summary>
+    internal long MinimumDelay { get; private set; } = LinkConditions.Default.Delay.Ticks;
 
     /// <summary>Drops every datagram from <paramref name="from"/> to <paramref name="to"/> (one direction) until healed.</summary>
     /// <param name="from">The sender.</param>
@@ -159,81 +170,93 @@ public sealed class SimulatedNetwork
     internal bool IsBlocked(int from, int to) => _blocked.Count != 0 && _blocked.Contains(Key(from, to));
 
     /// <summary>
-    /// Carries one datagram: takes ownership of <paramref name="buffer"/> (rented from the shared pool) and schedules
-    /// its deliveries, or returns it to the pool if the datagram is lost.
+    /// Carries one datagram sent by <paramref name="sender"/> (while it handles an event): takes ownership of
+    /// <paramref name="buffer"/> (rented from the shared pool) and schedules its deliveries, or returns it to the pool
+    /// if the datagram is lost. Every draw comes from the sender's own random source.
     /// </summary>
-    internal void Transmit(int from, int to, byte[] buffer, int length)
+    internal void Transmit(SimulatedNode sender, int to, byte[] buffer, int length)
     {
-        SentDatagrams++;
-        SentBytes += length;
+        var traffic = sender.Traffic;
+        var from = sender.Index;
+        traffic.Sent++;
+        traffic.SentBytes += length;
         if (length > _mtu)
         {
-            OversizedDatagrams++;
+            traffic.Oversized++;
             ArrayPool<byte>.Shared.Return(buffer);
             return;
         }
 
         if (to < 0)
         {
-            UndeliverableDatagrams++;
+            traffic.Unroutable++;
             ArrayPool<byte>.Shared.Return(buffer);
             return;
         }
 
         if (IsBlocked(from, to))
         {
-            BlockedDatagrams++;
+            traffic.Blocked++;
             ArrayPool<byte>.Shared.Return(buffer);
             return;
         }
 
+        var random = sender.NetworkRandom;
         var link = _links.Count != 0 && _links.TryGetValue(Key(from, to), out var own) ? own : _defaultLink;
-        if (link.Loss > 0 && _random.NextDouble() < link.Loss)
+        if (link.Loss > 0 && random.NextDouble() < link.Loss)
         {
-            LostDatagrams++;
+            traffic.Lost++;
             ArrayPool<byte>.Shared.Return(buffer);
             return;
         }
 
-        if (link.Duplication > 0 && _random.NextDouble() < link.Duplication)
+        if (link.Duplication > 0 && random.NextDouble() < link.Duplication)
         {
-            DuplicatedDatagrams++;
+            traffic.Duplicated++;
             var copy = ArrayPool<byte>.Shared.Rent(length);
             buffer.AsSpan(0, length).CopyTo(copy);
-            _simulation.ScheduleDelivery(from, to, copy, length, DrawDelay(link));
+            sender.ScheduleDelivery(to, copy, length, DrawDelay(link, random));
         }
 
-        _simulation.ScheduleDelivery(from, to, buffer, length, DrawDelay(link));
+        sender.ScheduleDelivery(to, buffer, length, DrawDelay(link, random));
     }
 
-    /// <summary>Counts a datagram that reached its receiver.</summary>
-    internal void OnDelivered(int length, bool received)
-    {
-        if (received)
-        {
-            DeliveredDatagrams++;
-            DeliveredBytes += length;
-        }
-        else
-        {
-            UndeliverableDatagrams++;
-        }
-    }
-
-    private long DrawDelay(LinkConditions link)
+    private static long DrawDelay(LinkConditions link, Random random)
     {
         var delay = link.Delay.Ticks;
         if (link.Jitter > TimeSpan.Zero)
         {
-            delay += (long)(_random.NextDouble() * link.Jitter.Ticks);
+            delay += (long)(random.NextDouble() * link.Jitter.Ticks);
         }
 
-        if (link.Reordering > 0 && _random.NextDouble() < link.Reordering)
+        if (link.Reordering > 0 && random.NextDouble() < link.Reordering)
         {
             delay += link.ReorderingDelay.Ticks;
         }
 
         return delay;
+    }
+
+    private long Sum(Func<NodeTraffic, long> counter)
+    {
+        long total = 0;
+        foreach (var node in _simulation.Nodes)
+        {
+            total += counter(node.Traffic);
+        }
+
+        return total;
+    }
+
+    private void UpdateMinimumDelay()
+    {
+        var minimum = _defaultLink.Delay.Ticks;
+        foreach (var link in _links.Values)
+        {
+            minimum = Math.Min(minimum, link.Delay.Ticks);
+        }
+
+        MinimumDelay = minimum;
     }
 
     private static long Key(int from, int to) => ((long)from << 32) | (uint)to;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Chitchat.Server;
 
@@ -24,6 +25,8 @@ public sealed partial class SimulatedNode
         Index = index;
         NodeId = nodeId;
         Address = address;
+        Clock = new NodeClock(simulation.Clock);
+        NetworkRandom = simulation.CreateRandom(index, ulong.MaxValue);
         (_instance, _chitchat, _peerTable, _random) = Create(generation);
     }
 
@@ -68,6 +71,32 @@ public sealed partial class SimulatedNode
     internal int Incarnation { get; private set; }
 
     internal ChitchatInstance Instance => _instance;
+
+    /// <summary>Gets the node's clock (kept across restarts).</summary>
+    internal NodeClock Clock { get; }
+
+    /// <summary>Gets the random source of the network's draws for the datagrams this node sends.</summary>
+    internal Random NetworkRandom { get; }
+
+    /// <summary>Gets the network counters of this node.</summary>
+    internal NodeTraffic Traffic { get; } = new();
+
+    /// <summary>Gets the events of the current window that happen on this node, in order.</summary>
+    internal List<(SimulationEvent Event, EventOrder Order)> PendingEvents { get; } = [];
+
+    /// <summary>Gets the events this node scheduled while it handled events, merged into the queue after the window.</summary>
+    internal List<(SimulationEvent Event, EventOrder Order)> Outbox { get; } = [];
+
+    /// <summary>Gets the false deaths this node's failure detector declared in the current window.</summary>
+    internal List<FalseDeath> PendingFalseDeaths { get; } = [];
+
+    /// <summary>Gets the sum of the hashes of the datagrams delivered to this node (order-independent).</summary>
+    internal ulong TraceSum { get; private set; }
+
+    /// <summary>Gets the gossip rounds this node ran.</summary>
+    internal long GossipRounds { get; private set; }
+
+    private long _nextSequence;
 
     /// <summary>Stops the node abruptly: no more rounds, datagrams to it are lost, its state is gone.</summary>
     /// <exception cref="InvalidOperationException">The node has already crashed.</exception>
@@ -150,11 +179,78 @@ public sealed partial class SimulatedNode
 
         var random = _simulation.CreateRandom(Index, generation);
         var loggerFactory = options.LoggerFactory;
-        var instance = new ChitchatInstance(config, _simulation.Clock, random, loggerFactory, new ChitchatId(NodeId, generation, Address));
+        var instance = new ChitchatInstance(config, Clock, random, loggerFactory, new ChitchatId(NodeId, generation, Address));
         instance.SetSeedAddrs(_simulation.SeedAddresses);
         var logger = loggerFactory?.CreateLogger("Chitchat.Testing.Simulation") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        var peerTable = new PeerTable(config.ProtocolVersion, _simulation.Clock, logger);
+        var peerTable = new PeerTable(config.ProtocolVersion, Clock, logger);
         return (instance, new ChitchatRef(instance), peerTable, random);
+    }
+
+    /// <summary>Schedules a delivery from this node (while it handles an event).</summary>
+    internal void ScheduleDelivery(int to, byte[] buffer, int length, long delay) =>
+        Outbox.Add((SimulationEvent.Delivery(Index, to, buffer, length), new EventOrder(Clock.GetTimestamp() + delay, Index, _nextSequence++)));
+
+    /// <summary>Handles the events of the current window that happen on this node, in order.</summary>
+    internal void RunPendingEvents()
+    {
+        var interval = _simulation.Options.GossipInterval.Ticks;
+        foreach (var (next, order) in PendingEvents)
+        {
+            Clock.Enter(order.Time);
+            try
+            {
+                if (next.Kind == SimulationEventKind.GossipRound)
+                {
+                    if (next.Incarnation != Incarnation)
+                    {
+                        // A round of an incarnation that crashed: the new incarnation has its own.
+                        continue;
+                    }
+
+                    Outbox.Add((next, new EventOrder(order.Time + interval, Index, _nextSequence++)));
+                    if (IsRunning)
+                    {
+                        GossipRounds++;
+                        RunGossipRound();
+                    }
+                }
+                else
+                {
+                    Deliver(next, order.Time);
+                }
+            }
+            finally
+            {
+                Clock.Exit();
+            }
+        }
+
+        PendingEvents.Clear();
+    }
+
+    private void Deliver(in SimulationEvent delivery, long time)
+    {
+        var buffer = delivery.Buffer!;
+        try
+        {
+            if (!IsRunning)
+            {
+                Traffic.Undeliverable++;
+                return;
+            }
+
+            var datagram = buffer.AsSpan(0, delivery.Length);
+            Traffic.Delivered++;
+            Traffic.DeliveredBytes += datagram.Length;
+            var hash = new TraceHash();
+            hash.Add(time, delivery.From, Index, datagram);
+            TraceSum += hash.Value;
+            Receive(_simulation.Nodes[delivery.From].Address, datagram);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private void CountSent(int bytes)

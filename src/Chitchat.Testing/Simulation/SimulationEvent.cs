@@ -60,10 +60,15 @@ internal readonly struct SimulationEvent
         new(SimulationEventKind.Timer, -1, 0, timer.Arming, null, 0, timer);
 }
 
-/// <summary>The order of events: by virtual time, then by scheduling order (ties run first come, first served).</summary>
+/// <summary>
+/// The order of events: by virtual time, then by creator (the simulation itself, -1, then the nodes by index), then by
+/// the creator's own numbering. Each part depends only on what the creator did, never on which thread ran it, so the
+/// order is the same whether nodes run one at a time or in parallel.
+/// </summary>
 /// <param name="Time">The virtual time, in ticks.</param>
-/// <param name="Sequence">The scheduling number.</param>
-internal readonly record struct EventOrder(long Time, long Sequence);
+/// <param name="Creator">The node that scheduled the event, or -1 for the simulation.</param>
+/// <param name="Sequence">The creator's scheduling number.</param>
+internal readonly record struct EventOrder(long Time, int Creator, long Sequence);
 
 /// <summary>Compares <see cref="EventOrder"/> values without boxing.</summary>
 internal sealed class EventOrderComparer : IComparer<EventOrder>
@@ -73,6 +78,12 @@ internal sealed class EventOrderComparer : IComparer<EventOrder>
     public int Compare(EventOrder x, EventOrder y)
     {
         var byTime = x.Time.CompareTo(y.Time);
-        return byTime != 0 ? byTime : x.Sequence.CompareTo(y.Sequence);
+        if (byTime != 0)
+        {
+            return byTime;
+        }
+
+        var byCreator = x.Creator.CompareTo(y.Creator);
+        return byCreator != 0 ? byCreator : x.Sequence.CompareTo(y.Sequence);
     }
 }

@@ -8,7 +8,7 @@ namespace Chitchat.Testing.Simulation;
 internal sealed class VirtualClock : TimeProvider
 {
     // A fixed wall-clock origin, so that a run's GetUtcNow values do not depend on when it runs.
-    private static readonly DateTimeOffset s_epoch = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset Epoch = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly ClusterSimulation _simulation;
 
@@ -26,7 +26,7 @@ internal sealed class VirtualClock : TimeProvider
 
     public override long GetTimestamp() => Now;
 
-    public override DateTimeOffset GetUtcNow() => s_epoch.AddTicks(Now);
+    public override DateTimeOffset GetUtcNow() => Epoch.AddTicks(Now);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {

@@ -10,9 +10,9 @@ public sealed class ClusterSimulationTests
     [Fact]
     public void SameSeed_SameTraceHash_DifferentSeed_DifferentHash()
     {
-        static ulong Run(int seed)
+        static ulong Run(int seed, int parallelism = 1)
         {
-            var simulation = new ClusterSimulation(new ClusterSimulationOptions { Seed = seed });
+            var simulation = new ClusterSimulation(new ClusterSimulationOptions { Seed = seed, MaxDegreeOfParallelism = parallelism });
             simulation.Network.DefaultLink = new LinkConditions { Loss = 0.1, Jitter = TimeSpan.FromMilliseconds(20), Duplication = 0.05 };
             simulation.AddNodes(20);
             simulation.RunFor(TimeSpan.FromSeconds(20));
@@ -24,6 +24,9 @@ public sealed class ClusterSimulationTests
         var first = Run(7);
         Run(7).Should().Be(first);
         Run(8).Should().NotBe(first);
+
+        // Nodes run in parallel within a window of the shortest link delay: the run does not change.
+        Run(7, parallelism: 4).Should().Be(first);
     }
 
     [Fact]
