@@ -52,6 +52,12 @@ public sealed partial class SimulatedNode
     /// <remarks>A restart replaces it: read it again after <see cref="Restart"/>.</remarks>
     public ChitchatRef Chitchat => _chitchat;
 
+    /// <summary>
+    /// Gets the virtual time of the current incarnation's first gossip round (null before it): nodes added together start
+    /// within one gossip interval of each other.
+    /// </summary>
+    public TimeSpan? FirstRoundAt { get; private set; }
+
     /// <summary>Gets the datagrams this node sent (every incarnation).</summary>
     public long SentDatagrams { get; private set; }
 
@@ -152,6 +158,7 @@ public sealed partial class SimulatedNode
         var generation = _instance.SelfChitchatId.GenerationId + 1;
         _simulation.OnRetired(this);
         (_instance, _chitchat, _peerTable, _random) = Create(generation);
+        FirstRoundAt = null;
         Status = SimulatedNodeStatus.Running;
         Incarnation++;
         _simulation.OnStarted(this);
@@ -210,6 +217,7 @@ public sealed partial class SimulatedNode
                     Outbox.Add((next, new EventOrder(order.Time + interval, Index, _nextSequence++)));
                     if (IsRunning)
                     {
+                        FirstRoundAt ??= TimeSpan.FromTicks(order.Time);
                         GossipRounds++;
                         RunGossipRound();
                     }

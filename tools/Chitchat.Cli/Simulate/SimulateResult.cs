@@ -32,7 +32,10 @@ internal sealed class SimulateResult
     /// <summary>Gets the virtual time until the cluster first converged (every node saw every other live).</summary>
     public double? ConvergenceMs { get; set; }
 
-    /// <summary>Gets <see cref="ConvergenceMs"/> in gossip intervals.</summary>
+    /// <summary>Gets the virtual time of the first gossip round of the last node to start (nodes start within one interval).</summary>
+    public double? LastStartMs { get; set; }
+
+    /// <summary>Gets the gossip intervals from <see cref="LastStartMs"/> to convergence.</summary>
     public double? ConvergenceRounds { get; set; }
 
     /// <summary>Gets log4 of the node count: the rounds an epidemic with fan-out 3 needs to reach everyone, roughly.</summary>

@@ -75,8 +75,11 @@ internal static class SimulateRunner
 
         if (RunUntil(simulation.IsConverged))
         {
+            // Rounds are counted from the first round of the last node to start (the nodes start within one interval).
+            var lastStart = nodes.Max(static node => node.FirstRoundAt ?? TimeSpan.Zero);
             result.ConvergenceMs = simulation.Elapsed.TotalMilliseconds;
-            result.ConvergenceRounds = simulation.Elapsed / options.GossipInterval;
+            result.LastStartMs = lastStart.TotalMilliseconds;
+            result.ConvergenceRounds = (simulation.Elapsed - lastStart) / options.GossipInterval;
             progress(string.Create(CultureInfo.InvariantCulture, $"converged at {result.ConvergenceMs:0} ms virtual ({result.ConvergenceRounds:0.0} rounds, {wall.ElapsedMilliseconds} ms wall)"));
 
             // Bandwidth in the steady state.
