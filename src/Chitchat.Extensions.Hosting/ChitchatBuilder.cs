@@ -1,3 +1,4 @@
+using Chitchat.Changes;
 using Chitchat.Transport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -79,7 +80,7 @@ public sealed class ChitchatBuilder
     /// <param name="prefix">The key prefix; an empty prefix matches every key.</param>
     /// <param name="callback">Receives the host's services and the change.</param>
     /// <returns>This builder.</returns>
-    public ChitchatBuilder AddKeyChangeListener(string prefix, Action<IServiceProvider, KeyChangeEvent> callback)
+    public ChitchatBuilder AddKeyChangeListener(string prefix, Action<IServiceProvider, ClusterChange> callback)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(callback);

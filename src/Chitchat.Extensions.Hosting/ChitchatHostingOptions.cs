@@ -1,3 +1,4 @@
+using Chitchat.Changes;
 using Chitchat.Transport;
 
 namespace Chitchat.Extensions.Hosting;
@@ -7,5 +8,5 @@ internal sealed class ChitchatHostingOptions
 {
     public Func<IServiceProvider, ITransport>? TransportFactory { get; set; }
 
-    public List<(string Prefix, Action<IServiceProvider, KeyChangeEvent> Callback)> Listeners { get; } = [];
+    public List<(string Prefix, Action<IServiceProvider, ClusterChange> Callback)> Listeners { get; } = [];
 }

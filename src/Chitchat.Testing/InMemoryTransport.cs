@@ -34,6 +34,9 @@ public sealed partial class InMemoryTransport : ITransport
     /// <summary>The number of messages a socket's inbox holds before new ones are dropped (chitchat: 100).</summary>
     internal const int InboxCapacity = 100;
 
+    /// <summary>The first port given to a socket opened on port 0 (the start of the IANA dynamic range).</summary>
+    internal const int FirstEphemeralPort = 49_152;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<IPEndPoint, InMemorySocket> _sockets = [];
     private readonly HashSet<(IPEndPoint From, IPEndPoint To)> _removedLinks = [];
@@ -41,6 +44,7 @@ public sealed partial class InMemoryTransport : ITransport
     private readonly ILogger _logger;
     private ulong _numBytesTotal;
     private ulong _numMessagesTotal;
+    private int _nextEphemeralPort = FirstEphemeralPort;
 
     /// <summary>Creates a broker.</summary>
     /// <param name="mtu">The largest encoded message accepted, in bytes; no limit when <see langword="null"/>.</param>
@@ -76,7 +80,14 @@ public sealed partial class InMemoryTransport : ITransport
     public static InMemoryTransport WithMtu(int mtu) => new(mtu);
 
     /// <inheritdoc />
-    /// <exception cref="IOException">The address is already open on this broker ("Address not available `{address}`").</exception>
+    /// <remarks>
+    /// As with UDP, port 0 asks for a free port: the socket gets the next port of the dynamic range (49152–65535)
+    /// that is not open on that address, and reports it in <see cref="ISocket.LocalEndPoint"/>.
+    /// </remarks>
+    /// <exception cref="IOException">
+    /// The address is already open on this broker ("Address not available `{address}`"), or port 0 was asked and every
+    /// port of the dynamic range is open on that address.
+    /// </exception>
     public ValueTask<ISocket> OpenAsync(IPEndPoint listenAddress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(listenAddress);
@@ -85,7 +96,11 @@ public sealed partial class InMemoryTransport : ITransport
         InMemorySocket socket;
         lock (_gate)
         {
-            if (_sockets.ContainsKey(address))
+            if (address.Port == 0)
+            {
+                address = AllocatePort(address.Address);
+            }
+            else if (_sockets.ContainsKey(address))
             {
                 throw new IOException($"Address not available `{address}`");
             }
@@ -231,6 +246,24 @@ public sealed partial class InMemoryTransport : ITransport
     }
 
     /// <summary>Copies an address (the caller may mutate theirs), mapping IPv4-mapped IPv6 to IPv4.</summary>
+    // Called under the lock. Ports are handed out in a round-robin over the dynamic range, skipping the ones in use.
+    private IPEndPoint AllocatePort(IPAddress address)
+    {
+        const int rangeSize = IPEndPoint.MaxPort - FirstEphemeralPort + 1;
+        for (var attempt = 0; attempt < rangeSize; attempt++)
+        {
+            var port = _nextEphemeralPort;
+            _nextEphemeralPort = port == IPEndPoint.MaxPort ? FirstEphemeralPort : port + 1;
+            var candidate = new IPEndPoint(address, port);
+            if (!_sockets.ContainsKey(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new IOException($"No free port on {address}: every port of the dynamic range is open on this transport");
+    }
+
     private static IPEndPoint Normalize(IPEndPoint endPoint)
     {
         var address = endPoint.Address;

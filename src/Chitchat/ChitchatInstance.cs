@@ -243,7 +243,7 @@ internal sealed partial class ChitchatInstance
     /// <param name="prefix">The key prefix (empty = every key); the event's key has it stripped.</param>
     /// <param name="callback">The callback.</param>
     /// <returns>A handle whose disposal unsubscribes.</returns>
-    public ListenerHandle SubscribeEvent(string prefix, Action<KeyChangeEvent> callback) =>
+    public ListenerHandle SubscribeEvent(string prefix, Action<ClusterChange> callback) =>
         Changes.Listeners.Subscribe(prefix, callback);
 
     /// <summary>

@@ -158,22 +158,31 @@ public sealed class ChitchatRef
     }
 
     /// <summary>
-    /// Calls <paramref name="callback"/> for every new visible value of a key starting with
-    /// <paramref name="prefix"/>, on any member (this node included). Port of chitchat's <c>subscribe_event</c>.
+    /// Calls <paramref name="callback"/> for every change of a key starting with <paramref name="prefix"/>, on any
+    /// member (this node included): a new visible value (<see cref="ClusterChangeKind.KeySet"/>), a deletion
+    /// (<see cref="ClusterChangeKind.KeyDeleted"/>) or the end of a TTL (<see cref="ClusterChangeKind.KeyExpired"/>).
+    /// Port of chitchat's <c>subscribe_event</c>.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// The callback receives the same <see cref="ClusterChange"/> as <see cref="WatchChangesAsync"/>, with the full
+    /// key (chitchat's <c>KeyChangeEvent</c> strips the prefix; take <c>change.Key[prefix.Length..]</c> for that) and,
+    /// for a deletion or an expiry, the last value. To react to new values only, as chitchat's listeners do, test
+    /// <c>change.Kind == ClusterChangeKind.KeySet</c>. For membership, read <see cref="WatchChangesAsync"/>.
+    /// </para>
+    /// <para>
     /// The callback runs after the node's lock is released, in change order, one at a time and never
     /// re-entrantly: a callback that writes a key sees its own change delivered after it returns. An exception
-    /// it throws is logged and does not stop the other listeners. For deletions, expiry and membership, read
-    /// <see cref="WatchChangesAsync"/>.
+    /// it throws is logged and does not stop the other listeners.
+    /// </para>
     /// </remarks>
-    /// <param name="prefix">The key prefix (ordinal; empty = every key). The event's key has it stripped.</param>
+    /// <param name="prefix">The key prefix (ordinal; empty = every key).</param>
     /// <param name="callback">The callback.</param>
     /// <returns>
     /// The subscription: dispose it to unsubscribe (keep it for as long as the callback should run; a subscription
     /// that is never disposed lives as long as the node).
     /// </returns>
-    public IDisposable SubscribeKeyChanges(string prefix, Action<KeyChangeEvent> callback) =>
+    public IDisposable SubscribeKeyChanges(string prefix, Action<ClusterChange> callback) =>
         _chitchat.SubscribeEvent(prefix, callback);
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace Chitchat;
 
 /// <summary>The deletion status of a stored value; the numeric values are the wire codes.</summary>
-public enum DeletionStatus : byte
+internal enum DeletionStatus : byte
 {
     /// <summary>An ordinary, visible value.</summary>
     Set = 0,

@@ -1,7 +1,15 @@
 namespace Chitchat;
 
 /// <summary>A value stored in a node state, with its version and deletion status.</summary>
-/// <remarks>Immutable; safe to share between threads.</remarks>
+/// <remarks>
+/// <para>
+/// A value is in one of three states (chitchat's <c>DeletionStatus</c>): set (an ordinary, visible value),
+/// scheduled for deletion with a TTL (<see cref="IsScheduledForDeletion"/>: still visible, garbage-collected
+/// after the grace period), or deleted (<see cref="IsDeleted"/>: a tombstone, hidden from readers and
+/// garbage-collected after the grace period).
+/// </para>
+/// <para>Immutable; safe to share between threads. Values are created by the node, never by callers.</para>
+/// </remarks>
 [System.Text.Json.Serialization.JsonConverter(typeof(Json.VersionedValueJsonConverter))]
 public sealed class VersionedValue : IEquatable<VersionedValue>
 {
@@ -14,7 +22,7 @@ public sealed class VersionedValue : IEquatable<VersionedValue>
     /// <see cref="TimeProvider.GetTimestamp"/> reading at which the deletion was scheduled; ignored for
     /// <see cref="DeletionStatus.Set"/>.
     /// </param>
-    public VersionedValue(string value, ulong version, DeletionStatus status, long statusChangeTimestamp = 0)
+    internal VersionedValue(string value, ulong version, DeletionStatus status, long statusChangeTimestamp = 0)
     {
         ArgumentNullException.ThrowIfNull(value);
         Value = value;
@@ -30,20 +38,23 @@ public sealed class VersionedValue : IEquatable<VersionedValue>
     public ulong Version { get; }
 
     /// <summary>Gets the deletion status.</summary>
-    public DeletionStatus Status { get; }
+    internal DeletionStatus Status { get; }
 
     /// <summary>
     /// Gets the local monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>) at which the value was
     /// scheduled for deletion, or 0 for a <see cref="DeletionStatus.Set"/> value. Never transmitted.
     /// </summary>
-    public long StatusChangeTimestamp { get; }
+    internal long StatusChangeTimestamp { get; }
 
     /// <summary>Gets whether this is a tombstone (hidden from readers).</summary>
     public bool IsDeleted => Status == DeletionStatus.Deleted;
 
+    /// <summary>Gets whether the value is visible but scheduled for deletion (a TTL), garbage-collected after the grace period.</summary>
+    public bool IsScheduledForDeletion => Status == DeletionStatus.DeleteAfterTtl;
+
     /// <summary>
-    /// Gets the timestamp at which the value was scheduled for deletion, or <see langword="null"/> when
-    /// the status is <see cref="DeletionStatus.Set"/>.
+    /// Gets the local monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/> of the node's clock) at which the
+    /// value was deleted or scheduled for deletion, or <see langword="null"/> for an ordinary value. Never transmitted.
     /// </summary>
     public long? TimeOfStartScheduledForDeletion =>
         Status == DeletionStatus.Set ? null : StatusChangeTimestamp;

@@ -215,7 +215,7 @@ public sealed class HostedNodeTests
             ListenAddress = "10.0.0.2:7280",
             GossipInterval = TimeSpan.FromMilliseconds(50),
         }, timeout.Token);
-        var received = new TaskCompletionSource<(KeyChangeEvent Change, bool HasServices)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new TaskCompletionSource<(Chitchat.Changes.ClusterChange Change, bool HasServices)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddChitchat(options =>
             {
@@ -233,7 +233,8 @@ public sealed class HostedNodeTests
         peer.Chitchat.Set("service.http", "10.0.0.2:8080");
         var (change, hasServices) = await received.Task.WaitAsync(timeout.Token);
 
-        change.Should().Be(new KeyChangeEvent("http", "10.0.0.2:8080", peer.ChitchatId));
+        change.Kind.Should().Be(Chitchat.Changes.ClusterChangeKind.KeySet);
+        (change.Key, change.Value, change.Node).Should().Be(("service.http", "10.0.0.2:8080", peer.ChitchatId));
         hasServices.Should().BeTrue();
         await host.StopAsync(timeout.Token);
     }

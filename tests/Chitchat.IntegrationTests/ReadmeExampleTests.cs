@@ -18,7 +18,7 @@ public sealed class ReadmeExampleTests
         var (liveNodes, announcement, roleOfB) = await ReadmeExample.RunAsync(timeout.Token);
 
         liveNodes.Should().Equal("node-a", "node-b");
-        announcement.Should().Be("node-b set service.http=10.0.0.2:8080");
+        announcement.Should().Be("node-b KeySet service.http=10.0.0.2:8080");
         roleOfB.Should().Be("worker");
     }
 
@@ -94,7 +94,7 @@ public static class ReadmeExample
         var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = nodeA.Chitchat.SubscribeKeyChanges(
             "service.",
-            change => announced.TrySetResult($"{change.Node.NodeId} set service.{change.Key}={change.Value}"));
+            change => announced.TrySetResult($"{change.Node.NodeId} {change.Kind} {change.Key}={change.Value}"));
 
         // 3. Watch the live members, as node A sees them, until node B is one of them.
         var liveMembers = await nodeA.Chitchat.LiveMembers.WaitForAsync(live => live.Count == 2, cancellationToken);

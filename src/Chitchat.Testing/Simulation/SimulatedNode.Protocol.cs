@@ -7,103 +7,30 @@ namespace Chitchat.Testing.Simulation;
 
 public sealed partial class SimulatedNode
 {
-    // Buffers of the gossip round, reused every round.
-    private readonly HashSet<IPEndPoint> _peers = [];
-    private readonly HashSet<IPEndPoint> _live = [];
-    private readonly HashSet<IPEndPoint> _dead = [];
-    private readonly HashSet<IPEndPoint> _seeds = [];
-    private readonly List<IPEndPoint> _targets = [];
-    private readonly ChitchatMessage.Syn?[] _roundSyns = new ChitchatMessage.Syn?[2];
+    // The datagrams of one gossip round, reused every round.
+    private readonly List<OutgoingDatagram> _outbox = [];
+
+    /// <summary>Gets the node's gossip engine: every decision of a real node's server (targets, versions, padding, replies).</summary>
+    internal GossipEngine Engine => _engine;
 
     /// <summary>Runs one gossip round, as the server loop does at each tick of its timer.</summary>
     internal void RunGossipRound()
     {
-        var chitchat = _instance;
-        var self = chitchat.SelfChitchatId;
-        _peers.Clear();
-        _live.Clear();
-        _dead.Clear();
-        _seeds.Clear();
-        foreach (var id in chitchat.NodeStates.Keys)
+        _outbox.Clear();
+        _engine.PlanRound(_outbox);
+        foreach (var datagram in _outbox)
         {
-            if (!id.Equals(self))
-            {
-                _peers.Add(id.GossipAdvertiseAddr);
-            }
+            Send(datagram);
         }
 
-        foreach (var id in chitchat.LiveNodes)
-        {
-            if (!id.Equals(self))
-            {
-                _live.Add(id.GossipAdvertiseAddr);
-            }
-        }
-
-        foreach (var id in chitchat.DeadNodes)
-        {
-            _dead.Add(id.GossipAdvertiseAddr);
-        }
-
-        foreach (var seed in chitchat.SeedNodes)
-        {
-            if (!seed.Equals(self.GossipAdvertiseAddr))
-            {
-                _seeds.Add(seed);
-            }
-        }
-
-        var (deadNode, seedNode) = PeerSelector.SelectNodesForGossip(_random, _peers, _live, _dead, _seeds, _targets);
-        chitchat.UpdateSelfHeartbeat();
-        chitchat.GcKeysMarkedForDeletion();
-        chitchat.DispatchChanges();
-
-        _roundSyns[0] = _roundSyns[1] = null;
-        foreach (var target in _targets)
-        {
-            Gossip(target, GossipKind.Live, shareInRound: true);
-        }
-
-        if (deadNode is not null)
-        {
-            Gossip(deadNode, GossipKind.Dead, shareInRound: true);
-        }
-
-        if (seedNode is not null)
-        {
-            Gossip(seedNode, GossipKind.Seed, shareInRound: true);
-        }
-
-        _roundSyns[0] = _roundSyns[1] = null;
-        chitchat.UpdateNodesLiveness();
-        chitchat.DispatchChanges();
+        _outbox.Clear();
+        _engine.CompleteRound();
     }
 
-    /// <summary>Sends a Syn to <paramref name="peer"/> (a gossip round's target, or a requested gossip).</summary>
-    internal void Gossip(IPEndPoint peer, GossipKind kind, bool shareInRound = false)
-    {
-        var version = _peerTable.NextSynVersion(peer);
-        var syn = shareInRound ? _roundSyns[(int)version] : null;
-        if (syn is null)
-        {
-            syn = _instance.CreateSynMessage(version);
-            if (shareInRound)
-            {
-                _roundSyns[(int)version] = syn;
-            }
-        }
-
-        if (kind != GossipKind.Dead && syn.Digest.Count < ServerLoop.JoiningMemberCount && !_peerTable.IsVerified(peer))
-        {
-            syn = syn.WithPadding(ServerLoop.UnverifiedSynLength);
-        }
-
-        Send(peer, syn);
-    }
-
-    /// <summary>Processes one datagram, as the server loop does: decode, anti-amplification budget, reply.</summary>
+    /// <summary>Processes one datagram, as the server loop does: decode, then the engine's decision, then its reply.</summary>
     internal void Receive(IPEndPoint from, ReadOnlySpan<byte> datagram)
     {
+        // A datagram that does not decode is dropped, as the UDP socket drops it.
         if (!MessageCodec.TryDecode(datagram, out var message, out _))
         {
             CountReceived(datagram.Length, decoded: false);
@@ -111,23 +38,17 @@ public sealed partial class SimulatedNode
         }
 
         CountReceived(datagram.Length, decoded: true);
-        var received = new ReceivedMessage(from, message, datagram.Length);
-        _peerTable.OnReceived(from, message);
-        var maxReplyLength = _peerTable.IsVerified(from) ? int.MaxValue : Math.Max(WireFormat.HeaderLength + 1, received.ByteCount);
-        var reply = _instance.ProcessMessage(message, maxReplyLength, from);
-        _instance.DispatchChanges();
-        if (reply is null || (maxReplyLength != int.MaxValue && reply.SerializedLength > received.ByteCount))
+        if (_engine.Handle(new ReceivedMessage(from, message, datagram.Length)) is { } reply)
         {
-            return;
+            Send(reply);
         }
-
-        Send(from, reply);
-        _peerTable.OnReplySent(from, reply);
     }
 
-    private void Send(IPEndPoint to, ChitchatMessage message)
+    private void Send(in OutgoingDatagram datagram)
     {
-        var written = _simulation.Send(this, to, message);
+        // The socket accepts every datagram (the network may then lose it), so every send succeeds.
+        var written = _simulation.Send(this, datagram.To, datagram.Message);
         CountSent(written);
+        _engine.OnSent(datagram, written);
     }
 }

@@ -15,8 +15,7 @@ public sealed partial class SimulatedNode
     private readonly Action<ChitchatConfig>? _configure;
     private ChitchatInstance _instance;
     private ChitchatRef _chitchat;
-    private PeerTable _peerTable;
-    private Random _random;
+    private GossipEngine _engine;
 
     internal SimulatedNode(ClusterSimulation simulation, int index, string nodeId, IPEndPoint address, ulong generation, Action<ChitchatConfig>? configure)
     {
@@ -27,7 +26,7 @@ public sealed partial class SimulatedNode
         Address = address;
         Clock = new NodeClock(simulation.Clock);
         NetworkRandom = simulation.CreateRandom(index, ulong.MaxValue);
-        (_instance, _chitchat, _peerTable, _random) = Create(generation);
+        (_instance, _chitchat, _engine) = Create(generation);
     }
 
     /// <summary>Gets the node's position in <see cref="ClusterSimulation.Nodes"/>.</summary>
@@ -157,7 +156,7 @@ public sealed partial class SimulatedNode
 
         var generation = _instance.SelfChitchatId.GenerationId + 1;
         _simulation.OnRetired(this);
-        (_instance, _chitchat, _peerTable, _random) = Create(generation);
+        (_instance, _chitchat, _engine) = Create(generation);
         FirstRoundAt = null;
         Status = SimulatedNodeStatus.Running;
         Incarnation++;
@@ -167,7 +166,7 @@ public sealed partial class SimulatedNode
     /// <inheritdoc/>
     public override string ToString() => $"{Id} ({Status})";
 
-    private (ChitchatInstance, ChitchatRef, PeerTable, Random) Create(ulong generation)
+    private (ChitchatInstance, ChitchatRef, GossipEngine) Create(ulong generation)
     {
         var options = _simulation.Options;
         var config = new ChitchatConfig
@@ -188,9 +187,9 @@ public sealed partial class SimulatedNode
         var loggerFactory = options.LoggerFactory;
         var instance = new ChitchatInstance(config, Clock, random, loggerFactory, new ChitchatId(NodeId, generation, Address));
         instance.SetSeedAddrs(_simulation.SeedAddresses);
-        var logger = loggerFactory?.CreateLogger("Chitchat.Testing.Simulation") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        var peerTable = new PeerTable(config.ProtocolVersion, Clock, logger);
-        return (instance, new ChitchatRef(instance), peerTable, random);
+        var logger = loggerFactory?.CreateLogger(typeof(ChitchatServer).FullName!) ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        var chitchat = new ChitchatRef(instance);
+        return (instance, chitchat, new GossipEngine(chitchat, Clock, random, logger));
     }
 
     /// <summary>Schedules a delivery from this node (while it handles an event).</summary>

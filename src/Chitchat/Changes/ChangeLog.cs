@@ -138,9 +138,9 @@ internal sealed class ChangeLog
 
     private void Deliver(ClusterChange change)
     {
-        if (change.Kind == ClusterChangeKind.KeySet && !Listeners.IsEmpty)
+        if (change.Key is not null && !Listeners.IsEmpty)
         {
-            Listeners.Trigger(change.Key!, change.Value!, change.Node);
+            Listeners.Trigger(change);
         }
 
         Streams.Publish(change);

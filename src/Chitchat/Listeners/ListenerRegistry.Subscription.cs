@@ -1,3 +1,4 @@
+using Chitchat.Changes;
 namespace Chitchat.Listeners;
 
 internal sealed partial class ListenerRegistry
@@ -5,7 +6,7 @@ internal sealed partial class ListenerRegistry
     /// <summary>One registered listener.</summary>
     /// <param name="prefix">The key prefix.</param>
     /// <param name="callback">The callback.</param>
-    internal sealed class Subscription(string prefix, Action<KeyChangeEvent> callback)
+    internal sealed class Subscription(string prefix, Action<ClusterChange> callback)
     {
         private volatile bool _isActive = true;
 
@@ -13,7 +14,7 @@ internal sealed partial class ListenerRegistry
         public string Prefix { get; } = prefix;
 
         /// <summary>Gets the callback.</summary>
-        public Action<KeyChangeEvent> Callback { get; } = callback;
+        public Action<ClusterChange> Callback { get; } = callback;
 
         /// <summary>Gets or sets whether the listener may still be invoked (cleared when unsubscribed).</summary>
         public bool IsActive

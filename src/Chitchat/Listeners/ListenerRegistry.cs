@@ -1,3 +1,4 @@
+using Chitchat.Changes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -8,8 +9,9 @@ namespace Chitchat.Listeners;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Port of chitchat <c>listener.rs</c> <c>Listeners</c>. A subscription with prefix P receives every change
-/// of a key K that starts with P (ordinal, char by char), with P stripped from the key. For one change,
+/// Port of chitchat <c>listener.rs</c> <c>Listeners</c>. A subscription with prefix P receives every key change
+/// (set, deleted, expired) of a key K that starts with P (ordinal, char by char), as the
+/// <see cref="ClusterChange"/> the change streams get, with the full key. For one change,
 /// the listeners of the empty prefix run first, then those of the other matching prefixes in ascending
 /// UTF-8 byte order of the prefix (which, for prefixes of the same key, means shortest first); listeners
 /// on the same prefix run in subscription order.
@@ -23,8 +25,8 @@ namespace Chitchat.Listeners;
 /// Design: subscriptions are kept in an immutable snapshot (empty-prefix listeners, then the others
 /// sorted by prefix) that is replaced on every subscribe or unsubscribe (copy-on-write). <see cref="Trigger"/>
 /// reads the current snapshot without locking, binary-searches the first prefix that can match (the key's
-/// first char) and scans until the prefixes sort after the key. It allocates nothing when no listener
-/// matches, and one <see cref="KeyChangeEvent"/> per matching prefix otherwise.
+/// first char) and scans until the prefixes sort after the key. It allocates nothing: every listener gets
+/// the change's own immutable instance.
 /// </para>
 /// <para>
 /// Thread safety: all members are thread-safe. <see cref="Trigger"/> is normally called under the owner's
@@ -54,13 +56,13 @@ internal sealed partial class ListenerRegistry
 
     /// <summary>Subscribes <paramref name="callback"/> to the changes of keys starting with <paramref name="prefix"/>.</summary>
     /// <remarks>
-    /// The callback runs synchronously on the thread that applies the change, while the Chitchat lock is
-    /// held: it must be fast and must not call back into the Chitchat instance.
+    /// The callback runs synchronously on the thread that dispatches the change, after the Chitchat lock is
+    /// released (see <see cref="ChangeLog.Dispatch"/>).
     /// </remarks>
     /// <param name="prefix">The key prefix; the empty string matches every key (and the key is then not stripped).</param>
     /// <param name="callback">Receives the change, with <paramref name="prefix"/> stripped from the key.</param>
     /// <returns>A handle whose disposal unsubscribes; call <see cref="ListenerHandle.Forever"/> to keep the subscription.</returns>
-    public ListenerHandle Subscribe(string prefix, Action<KeyChangeEvent> callback)
+    public ListenerHandle Subscribe(string prefix, Action<ClusterChange> callback)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(callback);
@@ -72,26 +74,21 @@ internal sealed partial class ListenerRegistry
         }
     }
 
-    /// <summary>Delivers a change of <paramref name="key"/> to every matching listener.</summary>
-    /// <param name="key">The full key.</param>
-    /// <param name="value">The new value.</param>
-    /// <param name="node">The node that owns the key.</param>
-    public void Trigger(string key, string value, ChitchatId node)
+    /// <summary>Delivers a key change to every listener whose prefix its key starts with; other changes are ignored.</summary>
+    /// <param name="change">The change.</param>
+    public void Trigger(ClusterChange change)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
-        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(change);
+        var key = change.Key;
         var snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot.Count == 0)
+        if (key is null || snapshot.Count == 0)
         {
             return;
         }
 
-        KeyChangeEvent? change = null;
         foreach (var subscription in snapshot.EmptyPrefix)
         {
-            change ??= new KeyChangeEvent(key, value, node);
-            Invoke(subscription, change, key);
+            Invoke(subscription, change);
         }
 
         var prefixed = snapshot.Prefixed;
@@ -101,7 +98,6 @@ internal sealed partial class ListenerRegistry
         }
 
         // Every non-empty prefix of the key sorts between the key's first char and the key itself.
-        change = null;
         for (var i = LowerBound(prefixed, key.AsSpan(0, 1)); i < prefixed.Length; i++)
         {
             var subscription = prefixed[i];
@@ -111,23 +107,13 @@ internal sealed partial class ListenerRegistry
                 break;
             }
 
-            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
-                continue;
+                Invoke(subscription, change);
             }
-
-            // Listeners on the same prefix are adjacent and share one event.
-            if (change is null || change.Key.Length != key.Length - prefix.Length)
-            {
-                change = new KeyChangeEvent(key[prefix.Length..], value, node);
-            }
-
-            Invoke(subscription, change, key);
         }
     }
 
-    /// <summary>Removes <paramref name="subscription"/>; does nothing if it is already removed.</summary>
-    /// <param name="subscription">The subscription.</param>
     internal void Unsubscribe(Subscription subscription)
     {
         // Cleared first, so that a Trigger still holding the previous snapshot skips the listener.
@@ -157,7 +143,7 @@ internal sealed partial class ListenerRegistry
         return low;
     }
 
-    private void Invoke(Subscription subscription, KeyChangeEvent change, string fullKey)
+    private void Invoke(Subscription subscription, ClusterChange change)
     {
         if (!subscription.IsActive)
         {
@@ -172,7 +158,7 @@ internal sealed partial class ListenerRegistry
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.ListenerFailed(_logger, exception, subscription.Prefix, fullKey, change.Node);
+            Log.ListenerFailed(_logger, exception, subscription.Prefix, change.Key!, change.Node);
         }
     }
 }

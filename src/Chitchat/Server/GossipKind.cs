@@ -14,4 +14,7 @@ internal enum GossipKind
 
     /// <summary>A peer named by <see cref="ChitchatHandle.Gossip"/>.</summary>
     Requested,
+
+    /// <summary>The answer to a received message (a SynAck, an Ack or a BadCluster).</summary>
+    Reply,
 }

@@ -18,7 +18,7 @@ namespace Chitchat.Server;
 /// </para>
 /// <para>Thread-safe: immutable after construction.</para>
 /// </remarks>
-internal sealed class SeedResolver
+internal sealed partial class SeedResolver
 {
     /// <summary>How often host names are resolved again by default (chitchat: 60 s).</summary>
     public static readonly TimeSpan DefaultRefreshPeriod = TimeSpan.FromSeconds(60);
@@ -155,7 +155,7 @@ internal sealed class SeedResolver
                 var seeds = await ResolveAsync(cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 publish(seeds);
-                ChitchatServer.Log.SeedsRefreshed(_logger, seeds.Count);
+                Log.SeedsRefreshed(_logger, seeds.Count);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -165,7 +165,7 @@ internal sealed class SeedResolver
         catch (Exception ex)
         {
             // Only a bug (for example in publish) gets here; the seeds then stay as they are.
-            ChitchatServer.Log.SeedRefreshLoopFailed(_logger, ex);
+            Log.SeedRefreshLoopFailed(_logger, ex);
         }
     }
 
@@ -176,7 +176,7 @@ internal sealed class SeedResolver
     {
         if (!TrySplitHostPort(seed, out var host, out var port))
         {
-            ChitchatServer.Log.SeedLookupFailed(_logger, seed, "expected host:port", null);
+            Log.SeedLookupFailed(_logger, seed, "expected host:port", null);
             return null;
         }
 
@@ -190,7 +190,7 @@ internal sealed class SeedResolver
                 if (!result.Contains(endPoint))
                 {
                     result.Add(endPoint);
-                    ChitchatServer.Log.SeedResolved(_logger, seed, endPoint);
+                    Log.SeedResolved(_logger, seed, endPoint);
                 }
             }
 
@@ -202,7 +202,7 @@ internal sealed class SeedResolver
         }
         catch (Exception ex)
         {
-            ChitchatServer.Log.SeedLookupFailed(_logger, seed, ex.Message, ex);
+            Log.SeedLookupFailed(_logger, seed, ex.Message, ex);
             return null;
         }
     }

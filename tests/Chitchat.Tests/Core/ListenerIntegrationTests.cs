@@ -1,3 +1,4 @@
+using Chitchat.Changes;
 using Microsoft.Extensions.Time.Testing;
 using static Chitchat.Tests.Core.HandshakeHelpers;
 
@@ -7,29 +8,44 @@ namespace Chitchat.Tests.Core;
 public sealed class ListenerIntegrationTests
 {
     [Fact]
-    public void SubscribeEvent_OwnAndRemoteChanges_FireButDeletionsDoNot() // TI11
+    public void SubscribeEvent_OwnAndRemoteChanges_FireAsKeySet_DeletionsAsKeyDeleted() // TI11
     {
         var node1 = new ChitchatInstance(Config(10_001), [Kv("self1:suffix1", "hello1")]);
         var node2 = new ChitchatInstance(Config(10_002), [Kv("other:suffix", "hello")]);
         var selfCount = 0;
         var otherCount = 0;
-        var events = new List<KeyChangeEvent>();
+        var events = new List<ClusterChange>();
         node1.SubscribeEvent("self1:", e =>
         {
-            e.Key.Should().Be("suffix1");
+            if (e.Kind != ClusterChangeKind.KeySet)
+            {
+                return; // chitchat's listeners see new values only
+            }
+
+            e.Key.Should().Be("self1:suffix1");
             e.Value.Should().Be("updated");
             selfCount++;
         }).Forever();
         node1.SubscribeEvent("other:", e =>
         {
-            e.Key.Should().Be("suffix");
+            if (e.Kind != ClusterChangeKind.KeySet)
+            {
+                return; // chitchat's listeners see new values only
+            }
+
+            e.Key.Should().Be("other:suffix");
             e.Value.Should().Be("hello");
             e.Node.Should().Be(node2.SelfChitchatId);
             otherCount++;
         }).Forever();
         node1.SubscribeEvent("self2:", e =>
         {
-            e.Key.Should().Be("suffix2");
+            if (e.Kind != ClusterChangeKind.KeySet)
+            {
+                return; // chitchat's listeners see new values only
+            }
+
+            e.Key.Should().Be("self2:suffix2");
             e.Value.Should().Be("hello2");
             e.Node.Should().Be(node1.SelfChitchatId);
             selfCount++;
@@ -56,8 +72,14 @@ public sealed class ListenerIntegrationTests
         node1.SelfNodeState.Delete("self1:suffix1");
         node2.SelfNodeState.Delete("other:suffix");
         RunHandshake(node1, node2);
-        (selfCount, otherCount).Should().Be((2, 1), "deletions never fire");
-        events.Select(e => e.Key).Should().Equal("other:suffix", "self2:suffix2", "self1:suffix1");
+        (selfCount, otherCount).Should().Be((2, 1), "deletions are not new values");
+        events.Select(e => (e.Kind, e.Key)).Should().Equal(
+            (ClusterChangeKind.KeySet, "other:suffix"),
+            (ClusterChangeKind.KeySet, "self2:suffix2"),
+            (ClusterChangeKind.KeySet, "self1:suffix1"),
+            (ClusterChangeKind.KeyDeleted, "self1:suffix1"),
+            (ClusterChangeKind.KeyDeleted, "other:suffix"));
+        events[^1].Value.Should().Be("hello", "a deletion carries the last value");
     }
 
     [Fact]
@@ -65,7 +87,7 @@ public sealed class ListenerIntegrationTests
     {
         var node1 = new ChitchatInstance(Config(10_001), timeProvider: new FakeTimeProvider());
         var node2 = new ChitchatInstance(Config(10_002), [Kv("k", "v")]);
-        var seen = new List<KeyChangeEvent>();
+        var seen = new List<ClusterChange>();
         using var handle = node1.SubscribeEvent(string.Empty, seen.Add);
         RunHandshake(node1, node2);
         node2.SelfNodeState.DeleteAfterTtl("k");
@@ -79,9 +101,9 @@ public sealed class ListenerIntegrationTests
         var node1 = new ChitchatInstance(Config(10_001));
         var node2 = new ChitchatInstance(Config(10_002), [Kv("é-clé", "1"), Kv("日本:東京", "2"), Kv("\U0001F600", "3")]);
         var seen = new List<string>();
-        using var handle = node1.SubscribeEvent("日本:", e => seen.Add(e.Key));
+        using var handle = node1.SubscribeEvent("日本:", e => seen.Add(e.Key!));
         RunHandshake(node1, node2);
-        seen.Should().Equal("東京");
+        seen.Should().Equal("日本:東京");
         node1.NodeState(node2.SelfChitchatId)!.Get("\U0001F600").Should().Be("3");
     }
 

@@ -1,3 +1,4 @@
+using Chitchat.Changes;
 using System.Net;
 using Chitchat.Listeners;
 
@@ -19,7 +20,7 @@ public sealed class ListenerHandleTests
 
         handle.Dispose();
         handle.Dispose();
-        registry.Trigger("k1", "v", s_node);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "k1", "v"));
 
         kept.Should().Be(1);
         removed.Should().Be(0);
@@ -35,7 +36,7 @@ public sealed class ListenerHandleTests
 
         handle.Forever();
         handle.Dispose();
-        registry.Trigger("k", "v", s_node);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "k", "v"));
 
         count.Should().Be(1);
         registry.IsEmpty.Should().BeFalse();
@@ -50,7 +51,7 @@ public sealed class ListenerHandleTests
 
         handle.Dispose();
         handle.Forever();
-        registry.Trigger("k", "v", s_node);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "k", "v"));
 
         count.Should().Be(0);
         registry.IsEmpty.Should().BeTrue();
@@ -83,8 +84,8 @@ public sealed class ListenerHandleTests
         });
         registry.Subscribe("k", _ => otherCalls++).Forever();
 
-        registry.Trigger("k", "v", s_node);
-        registry.Trigger("k", "v", s_node);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "k", "v"));
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "k", "v"));
 
         selfCalls.Should().Be(1);
         otherCalls.Should().Be(2);
@@ -98,7 +99,7 @@ public sealed class ListenerHandleTests
         var later = registry.Subscribe("kk", _ => laterCalls++);
         registry.Subscribe("k", _ => later.Dispose()).Forever();
 
-        registry.Trigger("kk", "v", s_node);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "kk", "v"));
 
         laterCalls.Should().Be(0);
     }
@@ -118,9 +119,9 @@ public sealed class ListenerHandleTests
             }
         }).Forever();
 
-        registry.Trigger("k", "v", s_node);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "k", "v"));
         added.Should().Be(0);
-        registry.Trigger("k", "v", s_node);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "k", "v"));
         added.Should().Be(1);
     }
 
@@ -153,7 +154,7 @@ public sealed class ListenerHandleTests
         {
             while (Volatile.Read(ref churnDone) == 0 || triggers < 10_000)
             {
-                registry.Trigger("key:123", "v", s_node);
+                registry.Trigger(new ClusterChange(ClusterChangeKind.KeySet, s_node, 1, "key:123", "v"));
                 triggers++;
             }
         });

@@ -1,4 +1,5 @@
 using System.Net;
+using Chitchat.Changes;
 using Chitchat.Listeners;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -10,20 +11,43 @@ public sealed class ListenerRegistryTests
 {
     private static readonly ChitchatId s_node = new("node7280", 0, new IPEndPoint(IPAddress.Loopback, 7280));
 
+    private static ClusterChange Set(string key, string value) => new(ClusterChangeKind.KeySet, s_node, 1, key, value);
+
     [Fact]
-    public void Trigger_MatchingPrefix_DeliversStrippedKeyUntilDisposed()
+    public void Trigger_MatchingPrefix_DeliversTheChangeWithItsFullKeyUntilDisposed()
     {
         var registry = new ListenerRegistry();
-        var events = new List<KeyChangeEvent>();
+        var events = new List<ClusterChange>();
         var handle = registry.Subscribe("prefix:", events.Add);
 
-        registry.Trigger("prefix:strippedprefix", "value", s_node);
-        events.Should().Equal(new KeyChangeEvent("strippedprefix", "value", s_node));
+        registry.Trigger(Set("prefix:strippedprefix", "value"));
+        events.Should().Equal(Set("prefix:strippedprefix", "value"));
 
         handle.Dispose();
-        registry.Trigger("prefix:strippedprefix", "value", s_node);
+        registry.Trigger(Set("prefix:strippedprefix", "value"));
         events.Should().HaveCount(1);
         registry.IsEmpty.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Trigger_KeyDeletedAndExpired_DeliveredToMatchingPrefixes_MemberChangesNot()
+    {
+        var registry = new ListenerRegistry();
+        var events = new List<ClusterChange>();
+        registry.Subscribe("role", events.Add).Forever();
+        registry.Subscribe(string.Empty, events.Add).Forever();
+        var deleted = new ClusterChange(ClusterChangeKind.KeyDeleted, s_node, 2, "role", "old");
+        var expired = new ClusterChange(ClusterChangeKind.KeyExpired, s_node, 3, "role", "old");
+        var joined = new ClusterChange(ClusterChangeKind.MemberJoined, s_node, 3);
+
+        registry.Trigger(deleted);
+        registry.Trigger(joined);
+        registry.Trigger(expired);
+        registry.Trigger(new ClusterChange(ClusterChangeKind.KeyDeleted, s_node, 4, "other", "x"));
+
+        events.Should().HaveCount(5);
+        events.Take(4).Should().Equal(deleted, deleted, expired, expired);
+        events[4].Key.Should().Be("other");
     }
 
     // TH2 test_listeners_empty_prefix
@@ -31,12 +55,12 @@ public sealed class ListenerRegistryTests
     public void Trigger_EmptyPrefix_DeliversFullKey()
     {
         var registry = new ListenerRegistry();
-        var events = new List<KeyChangeEvent>();
+        var events = new List<ClusterChange>();
         registry.Subscribe(string.Empty, events.Add).Forever();
 
-        registry.Trigger("prefix:strippedprefix", "value", s_node);
+        registry.Trigger(Set("prefix:strippedprefix", "value"));
 
-        events.Should().Equal(new KeyChangeEvent("prefix:strippedprefix", "value", s_node));
+        events.Should().Equal(Set("prefix:strippedprefix", "value"));
     }
 
     // TH3 test_listeners_forever
@@ -47,15 +71,15 @@ public sealed class ListenerRegistryTests
         var count = 0;
         var handle = registry.Subscribe("prefix:", e =>
         {
-            e.Key.Should().Be("strippedprefix");
+            e.Key.Should().Be("prefix:strippedprefix");
             e.Value.Should().Be("value");
             count++;
         });
-        registry.Trigger("prefix:strippedprefix", "value", s_node);
+        registry.Trigger(Set("prefix:strippedprefix", "value"));
         count.Should().Be(1);
 
         handle.Forever();
-        registry.Trigger("prefix:strippedprefix", "value", s_node);
+        registry.Trigger(Set("prefix:strippedprefix", "value"));
 
         count.Should().Be(2);
     }
@@ -84,7 +108,7 @@ public sealed class ListenerRegistryTests
         ];
         foreach (var (key, expected) in steps)
         {
-            registry.Trigger(key, "value", s_node);
+            registry.Trigger(Set(key, "value"));
             counts.Should().Equal(expected, $"after key \"{key}\"");
         }
     }
@@ -96,10 +120,10 @@ public sealed class ListenerRegistryTests
         var calls = new List<string>();
         foreach (var prefix in new[] { "abc", "b", "ab", string.Empty, "abd", "a", "abcde" })
         {
-            registry.Subscribe(prefix, e => calls.Add($"{prefix}|{e.Key}")).Forever();
+            registry.Subscribe(prefix, e => calls.Add($"{prefix}|{e.Key![prefix.Length..]}")).Forever();
         }
 
-        registry.Trigger("abcd", "v", s_node);
+        registry.Trigger(Set("abcd", "v"));
 
         calls.Should().Equal("|abcd", "a|bcd", "ab|cd", "abc|d");
     }
@@ -108,43 +132,43 @@ public sealed class ListenerRegistryTests
     public void Trigger_SamePrefixTwice_BothCalledInSubscriptionOrderWithTheSameEvent()
     {
         var registry = new ListenerRegistry();
-        var calls = new List<(string Listener, KeyChangeEvent Event)>();
+        var calls = new List<(string Listener, ClusterChange Event)>();
         registry.Subscribe("k", e => calls.Add(("first", e))).Forever();
         registry.Subscribe("k", e => calls.Add(("second", e))).Forever();
 
-        registry.Trigger("key", "v", s_node);
+        registry.Trigger(Set("key", "v"));
 
         calls.Select(c => c.Listener).Should().Equal("first", "second");
-        calls[0].Event.Should().Be(new KeyChangeEvent("ey", "v", s_node));
+        calls[0].Event.Should().Be(Set("key", "v"));
         calls[1].Event.Should().BeSameAs(calls[0].Event);
     }
 
     [Fact]
-    public void Trigger_KeyEqualToPrefix_DeliversEmptyKey()
+    public void Trigger_KeyEqualToPrefix_Delivers()
     {
         var registry = new ListenerRegistry();
-        var events = new List<KeyChangeEvent>();
+        var events = new List<ClusterChange>();
         registry.Subscribe("exact", events.Add).Forever();
 
-        registry.Trigger("exact", "v", s_node);
-        registry.Trigger("exac", "v", s_node);
+        registry.Trigger(Set("exact", "v"));
+        registry.Trigger(Set("exac", "v"));
 
-        events.Should().Equal(new KeyChangeEvent(string.Empty, "v", s_node));
+        events.Should().Equal(Set("exact", "v"));
     }
 
     [Fact]
     public void Trigger_PrefixMatchingIsOrdinal_CaseAndCultureSensitive()
     {
         var registry = new ListenerRegistry();
-        var events = new List<KeyChangeEvent>();
+        var events = new List<ClusterChange>();
         registry.Subscribe("Key", events.Add).Forever();
         registry.Subscribe("e\u0301", events.Add).Forever(); // "é" decomposed
 
-        registry.Trigger("key:1", "v", s_node);
-        registry.Trigger("\u00e9:2", "v", s_node); // "é" precomposed
-        registry.Trigger("Key:3", "v", s_node);
+        registry.Trigger(Set("key:1", "v"));
+        registry.Trigger(Set("\u00e9:2", "v")); // "é" precomposed
+        registry.Trigger(Set("Key:3", "v"));
 
-        events.Should().Equal(new KeyChangeEvent(":3", "v", s_node));
+        events.Should().Equal(Set("Key:3", "v"));
     }
 
     [Theory]
@@ -159,11 +183,11 @@ public sealed class ListenerRegistryTests
     public void Trigger_NonAsciiFirstCharWithoutMatchingListener_DoesNotThrow(string key)
     {
         var registry = new ListenerRegistry();
-        var events = new List<KeyChangeEvent>();
+        var events = new List<ClusterChange>();
         registry.Subscribe("a", events.Add).Forever();
         registry.Subscribe("\uffff", events.Add).Forever();
 
-        var act = () => registry.Trigger(key, "v", s_node);
+        var act = () => registry.Trigger(Set(key, "v"));
 
         act.Should().NotThrow();
         events.Should().BeEmpty();
@@ -175,18 +199,19 @@ public sealed class ListenerRegistryTests
     [InlineData("日本", "日本", "")]
     [InlineData("😀", "😀x", "x")]
     [InlineData("é", "é", "")]
-    public void Trigger_NonAsciiPrefix_DeliversStrippedKey(string prefix, string key, string expectedKey)
+    public void Trigger_NonAsciiPrefix_DeliversToTheMatchingPrefix(string prefix, string key, string expectedRest)
     {
         var registry = new ListenerRegistry();
-        var all = new List<KeyChangeEvent>();
-        var prefixed = new List<KeyChangeEvent>();
+        var all = new List<ClusterChange>();
+        var prefixed = new List<ClusterChange>();
         registry.Subscribe(string.Empty, all.Add).Forever();
         registry.Subscribe(prefix, prefixed.Add).Forever();
 
-        registry.Trigger(key, "valeur", s_node);
+        registry.Trigger(Set(key, "valeur"));
 
-        all.Should().Equal(new KeyChangeEvent(key, "valeur", s_node));
-        prefixed.Should().Equal(new KeyChangeEvent(expectedKey, "valeur", s_node));
+        all.Should().Equal(Set(key, "valeur"));
+        prefixed.Should().Equal(Set(key, "valeur"));
+        prefixed[0].Key![prefix.Length..].Should().Be(expectedRest);
     }
 
     [Fact]
@@ -197,18 +222,18 @@ public sealed class ListenerRegistryTests
         var calls = new List<string>();
         foreach (var prefix in new[] { "😀😀", "\ue000", "a", "😀", "\uffff", "\uffff\uffff" })
         {
-            registry.Subscribe(prefix, e => calls.Add($"{prefix}|{e.Key}")).Forever();
+            registry.Subscribe(prefix, e => calls.Add($"{prefix}|{e.Key![prefix.Length..]}")).Forever();
         }
 
-        registry.Trigger("😀😀!", "v", s_node);
+        registry.Trigger(Set("😀😀!", "v"));
         calls.Should().Equal("😀|😀!", "😀😀|!");
 
         calls.Clear();
-        registry.Trigger("\uffff\uffffz", "v", s_node);
+        registry.Trigger(Set("\uffff\uffffz", "v"));
         calls.Should().Equal("\uffff|\uffffz", "\uffff\uffff|z");
 
         calls.Clear();
-        registry.Trigger("\ue000", "v", s_node);
+        registry.Trigger(Set("\ue000", "v"));
         calls.Should().Equal("\ue000|");
     }
 
@@ -225,10 +250,10 @@ public sealed class ListenerRegistryTests
         registry.Subscribe("ab", e => calls.Add("ab|" + e.Key)).Forever();
         registry.Subscribe("abc", e => calls.Add("abc|" + e.Key)).Forever();
 
-        var act = () => registry.Trigger("abcd", "v", s_node);
+        var act = () => registry.Trigger(Set("abcd", "v"));
 
         act.Should().NotThrow();
-        calls.Should().Equal("a|bcd", "ab|cd", "abc|d");
+        calls.Should().Equal("a|abcd", "ab|abcd", "abc|abcd");
         var records = logger.Collector.GetSnapshot();
         records.Should().HaveCount(2);
         records.Should().AllSatisfy(r =>
@@ -259,21 +284,27 @@ public sealed class ListenerRegistryTests
         registry.Subscribe("a", _ => { }).Forever();
         registry.Subscribe("node:", _ => { }).Forever();
         registry.Subscribe("zz", _ => { }).Forever();
+        var state = Set("node-1:state", "v");
+        var japan = Set("日本", "v");
+        var z = Set("z", "v");
+        var node = Set("node:x", "v");
+        var member = new ClusterChange(ClusterChangeKind.MemberLive, s_node, 1);
         for (var i = 0; i < 1_000; i++)
         {
-            registry.Trigger("node-1:state", "v", s_node);
-            registry.Trigger("日本", "v", s_node);
-            empty.Trigger("node:x", "v", s_node);
+            registry.Trigger(state);
+            registry.Trigger(japan);
+            empty.Trigger(node);
         }
 
         var allocated = AllocationMeter.Minimum(() =>
         {
             for (var i = 0; i < 10_000; i++)
             {
-                registry.Trigger("node-1:state", "v", s_node);
-                registry.Trigger("日本", "v", s_node);
-                registry.Trigger("z", "v", s_node);
-                empty.Trigger("node:x", "v", s_node);
+                registry.Trigger(state);
+                registry.Trigger(japan);
+                registry.Trigger(z);
+                registry.Trigger(member);
+                empty.Trigger(node);
             }
         });
 

@@ -117,7 +117,7 @@ public sealed class AmplificationTests
         server.Gossip(peerAddress);
         var first = await raw.ReceiveAsync();
         first.Message.Should().BeOfType<ChitchatMessage.Syn>();
-        first.ByteCount.Should().Be(Chitchat.Server.ServerLoop.UnverifiedSynLength);
+        first.ByteCount.Should().Be(Chitchat.Server.GossipEngine.UnverifiedSynLength);
         first.Message.SerializedLength.Should().BeLessThan(200, "the message itself is small; the rest is padding");
 
         await raw.SendAsync(config.ChitchatId.GossipAdvertiseAddr, new ChitchatMessage.SynAck(new Digest(), Delta.Empty));
@@ -140,13 +140,13 @@ public sealed class AmplificationTests
 
         seed.ReportHeartbeatsInDigest(members);
         var joiner = new ChitchatInstance(ChitchatConfig.ForTest(3_052));
-        var padded = joiner.CreateSynMessage().WithPadding(Chitchat.Server.ServerLoop.UnverifiedSynLength);
+        var padded = joiner.CreateSynMessage().WithPadding(Chitchat.Server.GossipEngine.UnverifiedSynLength);
         var bytes = padded.SerializeToArray();
         ChitchatMessage.TryDeserialize(bytes, out var decoded, out _).Should().BeTrue();
 
         var synAck = (ChitchatMessage.SynAck)seed.ProcessMessage(decoded!, maxReplyLength: bytes.Length)!;
 
-        bytes.Should().HaveCount(Chitchat.Server.ServerLoop.UnverifiedSynLength);
+        bytes.Should().HaveCount(Chitchat.Server.GossipEngine.UnverifiedSynLength);
         decoded.Should().Be(joiner.CreateSynMessage(), "padding is not part of the message");
         synAck.Digest.Count.Should().Be(52, "the seed, its 50 members and the joiner: the joiner learns them all from its first exchange");
         synAck.SerializedLength.Should().BeLessThanOrEqualTo(bytes.Length);

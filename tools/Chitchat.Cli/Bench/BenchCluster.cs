@@ -1,5 +1,3 @@
-using System.Net;
-using Chitchat.FailureDetection;
 using Chitchat.Testing;
 using Chitchat.Transport;
 
@@ -17,15 +15,12 @@ namespace Chitchat.Cli.Bench;
 /// </remarks>
 internal sealed class BenchCluster : IAsyncDisposable
 {
-    /// <summary>The port of node 0 on the in-memory transport; node i is on base + i.</summary>
-    public const int MemoryBasePort = 10_000;
-
     private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(10);
 
     private readonly BenchOptions _options;
     private readonly InMemoryTransport? _memory;
     private readonly CountingTransport? _counting;
-    private readonly ITransport _transport;
+    private readonly TestCluster _cluster;
     private readonly List<ChitchatHandle> _nodes = [];
     private readonly HashSet<int> _crashed = [];
 
@@ -45,76 +40,52 @@ internal sealed class BenchCluster : IAsyncDisposable
         }
 
         var drop = options.EffectiveDrop;
-        _transport = drop > 0.0 ? transport.DropMessages(drop, options.Seed) : transport;
+        _cluster = new TestCluster(drop > 0.0 ? transport.DropMessages(drop, options.Seed) : transport)
+        {
+            ClusterId = "default-cluster",
+            GossipInterval = options.GossipInterval,
+            ShutdownTimeout = s_shutdownTimeout,
+
+            // Each node owns its random source (the server uses it under the node's lock only).
+            ServerOptions = config => options.Seed is { } s
+                ? new ChitchatServerOptions { Random = new Random(unchecked((s * 1_000_003) ^ NodeIndex(config.NodeId))) }
+                : null,
+        };
     }
 
-    /// <summary>Gets the running and crashed nodes, in spawn order.</summary>
+    /// <summary>Gets every node, crashed ones included, by index.</summary>
     public IReadOnlyList<ChitchatHandle> Nodes => _nodes;
 
-    /// <summary>Gets the bytes and messages sent so far (the messages dropped by <c>--drop</c> excluded).</summary>
     public TransportStatistics Statistics => _memory?.Statistics ?? _counting!.Statistics;
 
-    /// <summary>Spawns nodes 0 to N−1 one after the other.</summary>
-    /// <exception cref="IOException">A node could not open its socket.</exception>
     public async Task SpawnAllAsync(CancellationToken cancellationToken)
     {
         for (var i = 0; i < _options.NodeCount; i++)
         {
-            _nodes.Add(await SpawnAsync(i, cancellationToken).ConfigureAwait(false));
+            // Nodes bind port 0 and advertise the port the transport chose; every node's seed is node 0.
+            var node = await _cluster.AddNodeAsync(
+                NodeId(i),
+                config =>
+                {
+                    config.ProtocolVersion = _options.ProtocolVersion;
+                    config.MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(10_000);
+                },
+                cancellationToken).ConfigureAwait(false);
+            _nodes.Add(node);
         }
     }
 
-    /// <summary>Crashes a node: its loop is cancelled and its socket closed, with no goodbye.</summary>
     public void Crash(int index)
     {
         _crashed.Add(index);
-        _nodes[index].Abort();
+        _cluster.Crash(_nodes[index]);
     }
 
-    /// <summary>Gets whether <paramref name="index"/> was crashed.</summary>
     public bool IsCrashed(int index) => _crashed.Contains(index);
 
-    public async ValueTask DisposeAsync()
-    {
-        var running = _nodes.Where((_, index) => !_crashed.Contains(index)).ToList();
-        await Task.WhenAll(running.Select(node => node.ShutdownAsync().WaitAsync(s_shutdownTimeout)))
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        foreach (var node in _nodes)
-        {
-            // Stops a node that did not shut down in time; does nothing to the others.
-            node.Abort();
-        }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
-        await Task.WhenAll(_nodes.Select(node => node.Termination))
-            .WaitAsync(s_shutdownTimeout)
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
+    private static string NodeId(int index) => $"node_{index}";
 
-    private Task<ChitchatHandle> SpawnAsync(int index, CancellationToken cancellationToken)
-    {
-        // UDP nodes bind port 0 and advertise the port the system chose.
-        var port = _options.Transport == BenchTransportKind.Memory ? MemoryBasePort + index : 0;
-        return SpawnOnAsync(index, port, cancellationToken);
-    }
-
-    private async Task<ChitchatHandle> SpawnOnAsync(int index, int port, CancellationToken cancellationToken)
-    {
-        var address = new IPEndPoint(IPAddress.Loopback, port);
-        var seed = index == 0 ? address : _nodes[0].ChitchatId.GossipAdvertiseEndPoint;
-        var config = new ChitchatConfig(new ChitchatId($"node_{index}", 0, address))
-        {
-            ClusterId = "default-cluster",
-            GossipInterval = _options.GossipInterval,
-            ProtocolVersion = _options.ProtocolVersion,
-            SeedNodes = index == 0 ? [] : [$"127.0.0.1:{seed.Port}"],
-            FailureDetectorConfig = new FailureDetectorConfig { InitialInterval = _options.GossipInterval },
-            MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(10_000),
-        };
-        var serverOptions = new ChitchatServerOptions
-        {
-            // Each node owns its random source (the server uses it under the node's lock only).
-            Random = _options.Seed is { } s ? new Random(unchecked((s * 1_000_003) ^ index)) : null,
-        };
-        return await ChitchatServer.SpawnChitchatAsync(config, _transport, serverOptions, cancellationToken).ConfigureAwait(false);
-    }
+    private static int NodeIndex(string nodeId) => int.Parse(nodeId.AsSpan("node_".Length), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -5,13 +5,15 @@ namespace Chitchat.Cli.Demo;
 /// <summary>One incarnation of a demo node: a chitchat server in this process, on its own UDP socket.</summary>
 internal sealed class DemoNode
 {
+    private readonly Testing.TestCluster _cluster;
     private volatile bool _crashed;
 
-    public DemoNode(int slot, ChitchatHandle handle, IReadOnlyList<string> seeds)
+    public DemoNode(int slot, ChitchatHandle handle, IReadOnlyList<string> seeds, Testing.TestCluster cluster)
     {
         Slot = slot;
         Handle = handle;
         Seeds = seeds;
+        _cluster = cluster;
     }
 
     /// <summary>Gets the node's place in the cluster (0 = the first node, which the others use as seed).</summary>
@@ -34,7 +36,7 @@ internal sealed class DemoNode
     public void Crash()
     {
         _crashed = true;
-        Handle.Abort();
+        _cluster.Crash(Handle);
     }
 
     /// <summary>The ids this node currently considers live (itself included).</summary>
