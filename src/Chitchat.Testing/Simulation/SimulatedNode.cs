@@ -186,7 +186,7 @@ public sealed partial class SimulatedNode
         var random = _simulation.CreateRandom(Index, generation);
         var loggerFactory = options.LoggerFactory;
         var instance = new ChitchatInstance(config, Clock, random, loggerFactory, new ChitchatId(NodeId, generation, Address));
-        instance.SetSeedAddrs(_simulation.SeedAddresses);
+        instance.SetSeedAddrs(new HashSet<IPEndPoint>(_simulation.SeedAddresses));
         var logger = loggerFactory?.CreateLogger(typeof(ChitchatServer).FullName!) ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var chitchat = new ChitchatRef(instance);
         return (instance, chitchat, new GossipEngine(chitchat, Clock, random, logger));
