@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
 using Chitchat.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -76,7 +77,15 @@ internal sealed partial class ChitchatHostedService : IHostedService, IAsyncDisp
         var handle = await ChitchatServer.SpawnChitchatAsync(
             config,
             transport,
-            new ChitchatServerOptions { LoggerFactory = _loggerFactory, TimeProvider = _timeProvider },
+            new ChitchatServerOptions
+            {
+                LoggerFactory = _loggerFactory,
+                TimeProvider = _timeProvider,
+
+                // The host's meter factory (registered by AddMetrics, which the default host builders call): the
+                // "Chitchat" meter is then owned by the container and visible to its metrics listeners.
+                MeterFactory = _services.GetService(typeof(IMeterFactory)) as IMeterFactory,
+            },
             cancellationToken).ConfigureAwait(false);
 
         var subscriptions = new List<IDisposable>(hosting.Listeners.Count);

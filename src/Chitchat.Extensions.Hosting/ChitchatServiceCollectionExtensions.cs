@@ -52,6 +52,12 @@ public static class ChitchatServiceCollectionExtensions
     /// The default transport is UDP; <see cref="ChitchatBuilder.UseTransport(Func{IServiceProvider, Chitchat.Transport.ITransport})"/>
     /// changes it. Calling <c>AddChitchat</c> again adds configuration to the same single node.
     /// </para>
+    /// <para>
+    /// Metrics: when the container has an <see cref="System.Diagnostics.Metrics.IMeterFactory"/> (registered by
+    /// <c>AddMetrics()</c>, which <c>Host.CreateApplicationBuilder</c> and <c>WebApplication.CreateBuilder</c> call), the
+    /// node's <c>Chitchat</c> meter is created through it; export it with OpenTelemetry's <c>AddMeter("Chitchat")</c>, and
+    /// the join, reset and leave activities with <c>AddSource("Chitchat")</c>.
+    /// </para>
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the node's options.</param>

@@ -45,6 +45,7 @@ public sealed partial class InMemoryTransport : ITransport
     private ulong _numBytesTotal;
     private ulong _numMessagesTotal;
     private int _nextEphemeralPort = FirstEphemeralPort;
+    private long _inboxDrops;
 
     /// <summary>Creates a broker.</summary>
     /// <param name="mtu">The largest encoded message accepted, in bytes; no limit when <see langword="null"/>.</param>
@@ -72,6 +73,12 @@ public sealed partial class InMemoryTransport : ITransport
             }
         }
     }
+
+    /// <summary>
+    /// Gets the number of messages dropped because the destination's inbox was full (its node did not keep up), the
+    /// in-memory counterpart of a UDP receive buffer overflow. Thread-safe.
+    /// </summary>
+    public long InboxDrops => Interlocked.Read(ref _inboxDrops);
 
     /// <summary>Creates a broker with an MTU. Port of chitchat's <c>ChannelTransport::with_mtu</c>.</summary>
     /// <param name="mtu">The largest encoded message accepted, in bytes.</param>
@@ -190,6 +197,7 @@ public sealed partial class InMemoryTransport : ITransport
         // 6. And a full inbox (outside the lock: the inbox is thread-safe).
         if (destination is not null && !destination.TryDeliver(new ReceivedMessage(new IPEndPoint(from.Address, from.Port), received, length)))
         {
+            Interlocked.Increment(ref _inboxDrops);
             Log.InboxFull(_logger, destination.LocalEndPoint, from);
         }
 

@@ -33,7 +33,25 @@ public sealed partial class ChitchatHandle
     /// <exception cref="InvalidOperationException">The loop had been aborted or had crashed.</exception>
     public async Task LeaveAsync(CancellationToken cancellationToken = default)
     {
-        if (!Termination.IsCompleted && TryAnnounceLeave())
+        // Traced from the announcement to the end of the loop (or to the caller giving up).
+        using var activity = Chitchat.Instance.Metrics.StartActivity("chitchat.leave");
+        try
+        {
+            await LeaveCoreAsync(activity, cancellationToken).ConfigureAwait(false);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task LeaveCoreAsync(System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
+        var announced = !Termination.IsCompleted && TryAnnounceLeave();
+        activity?.SetTag("chitchat.leave.announced", announced);
+        if (announced)
         {
             var instance = Chitchat.Instance;
             var gossipInterval = instance.Config.GossipInterval;

@@ -80,6 +80,7 @@ internal sealed partial class ChitchatInstance
             case ChitchatMessage.Syn syn:
                 if (!string.Equals(syn.ClusterId, Config.ClusterId, StringComparison.Ordinal))
                 {
+                    Metrics.Dropped(Diagnostics.DatagramDropReason.WrongCluster);
                     if (PeerProblems.TryAcquire(out var suppressed))
                     {
                         Log.SynFromOtherCluster(_logger, Config.ClusterId, syn.ClusterId, suppressed);
@@ -184,6 +185,7 @@ internal sealed partial class ChitchatInstance
         var room = Config.MaxMembers - _clusterState.NodeStates.Count;
         var introduced = 0;
         var ignored = 0;
+        var capped = false;
         var self = SelfChitchatId;
         for (var i = 0; i < ids.Length; i++)
         {
@@ -198,6 +200,7 @@ internal sealed partial class ChitchatInstance
             if (isNew && (introduced >= allowance || introduced >= room))
             {
                 ignored++;
+                capped |= introduced >= room;
                 continue;
             }
 
@@ -210,6 +213,7 @@ internal sealed partial class ChitchatInstance
         _newMembers.Record(source, introduced);
         if (ignored > 0)
         {
+            Metrics.Dropped(capped ? Diagnostics.DatagramDropReason.MemberCap : Diagnostics.DatagramDropReason.NewMemberLimit);
             NoteIgnoredMembers(ignored, source);
         }
     }
@@ -298,9 +302,9 @@ internal sealed partial class ChitchatInstance
             {
                 _failureDetector.ReportLeft(state.ChitchatId);
             }
-            else
+            else if (_failureDetector.UpdateNodeLiveness(state.ChitchatId) is { } phi)
             {
-                _failureDetector.UpdateNodeLiveness(state.ChitchatId);
+                Metrics.RecordPhi(phi);
             }
         }
 
@@ -346,6 +350,22 @@ internal sealed partial class ChitchatInstance
         }
 
         _garbageCollected.Clear();
+        PublishMetrics();
+    }
+
+    /// <summary>Publishes the membership and own-state gauges (read by metric collection without the lock).</summary>
+    private void PublishMetrics()
+    {
+        _failureDetector.CollectScheduledForDeletion(_scheduledForDeletion);
+        var scheduled = _scheduledForDeletion.Count;
+        var self = SelfNodeState;
+        Metrics.PublishMembership(
+            live: 1 + _failureDetector.LiveNodeCount,
+            dead: Math.Max(0, _failureDetector.DeadNodeCount - scheduled),
+            scheduledForDeletion: scheduled,
+            ownKeys: self.NumKeyValues,
+            ownBytes: self.StateBytes);
+        Metrics.OnLivePeers(_failureDetector.LiveNodeCount);
     }
 
     // Membership events are Information, but a flood of members (a cluster starting, a forged digest) must not
@@ -494,6 +514,7 @@ internal sealed partial class ChitchatInstance
         {
             if (!_clusterState.NodeStates.ContainsKey(id) && _clusterState.NodeStates.Count >= Config.MaxMembers)
             {
+                Metrics.Dropped(Diagnostics.DatagramDropReason.MemberCap);
                 NoteIgnoredMembers(1, source: null);
                 return false;
             }
@@ -527,6 +548,11 @@ internal sealed partial class ChitchatInstance
             previousKeys.Add(key);
         }
 
+        // Rare (an application fetched the state out of band), so traced.
+        using var activity = Metrics.StartActivity("chitchat.catchup");
+        activity?.SetTag("chitchat.reset.member", id.ToString())
+            .SetTag("chitchat.reset.last_gc_version", lastGcVersion)
+            .SetTag("chitchat.reset.max_version", maxVersion);
         state.ResetVersions(lastGcVersion, maxVersion);
         foreach (var (key, value) in keyValues)
         {
@@ -540,6 +566,7 @@ internal sealed partial class ChitchatInstance
         }
 
         Log.NodeStateReset(_logger, id, state.MaxVersion, state.LastGcVersion);
+        Metrics.CatchupApplied();
         return true;
     }
 

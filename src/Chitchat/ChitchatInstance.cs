@@ -1,6 +1,7 @@
 using System.Net;
 using System.Collections.Immutable;
 using Chitchat.Changes;
+using Chitchat.Diagnostics;
 using Chitchat.FailureDetection;
 using Chitchat.Listeners;
 using Chitchat.State;
@@ -63,12 +64,14 @@ internal sealed partial class ChitchatInstance
     /// <param name="random">The random source for tie shuffling (default: a non-deterministic one).</param>
     /// <param name="loggerFactory">Where to log (default: nowhere).</param>
     /// <param name="chitchatId">The node's identity when it differs from the configured one (bound port 0).</param>
+    /// <param name="metrics">The node's counters and meter (default: counters without a meter).</param>
     internal ChitchatInstance(
         ChitchatConfig config,
         TimeProvider? timeProvider = null,
         Random? random = null,
         ILoggerFactory? loggerFactory = null,
-        ChitchatId? chitchatId = null)
+        ChitchatId? chitchatId = null,
+        ChitchatMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
@@ -83,7 +86,8 @@ internal sealed partial class ChitchatInstance
             new ChangeLog(new ListenerRegistry(loggerFactory.CreateLogger<ListenerRegistry>())),
             _timeProvider,
             random ?? Random.Shared,
-            new StateBudget(config.MaxKeysPerNode, config.MaxStateBytesPerNode, config.MaxTotalStateBytes));
+            new StateBudget(config.MaxKeysPerNode, config.MaxStateBytesPerNode, config.MaxTotalStateBytes),
+            metrics);
         _newMembers = new NewMemberLimiter(config.MaxNewMembersPerSource, config.GossipInterval, _timeProvider);
         _lastIgnoredMembersLog = _timeProvider.GetTimestamp() - (long)(IgnoredMembersLogInterval.TotalSeconds * _timeProvider.TimestampFrequency);
 
@@ -179,6 +183,9 @@ internal sealed partial class ChitchatInstance
     internal int MaxDatagramPayloadSize { get; set; } = WireFormat.MaxUdpDatagramPayloadSize;
 
     internal ClusterState ClusterState => _clusterState;
+
+    /// <summary>Gets the node's counters and instruments.</summary>
+    internal ChitchatMetrics Metrics => _clusterState.Metrics;
 
     internal FailureDetector FailureDetector => _failureDetector;
 

@@ -1,3 +1,4 @@
+using Chitchat.Diagnostics;
 using Chitchat.Server;
 using Chitchat.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -99,24 +100,31 @@ public static partial class ChitchatServer
 
         // Bind first: with port 0 the advertised address takes the port the transport chose.
         var socket = await transport.OpenAsync(config.ListenAddr, cancellationToken).ConfigureAwait(false);
+        ChitchatMetrics? metrics = null;
         try
         {
             var chitchatId = new ChitchatId(config.NodeId, config.GenerationId, config.AdvertiseEndPoint(socket.LocalEndPoint));
-            var chitchat = new ChitchatInstance(config, timeProvider, random, loggerFactory, chitchatId);
+            metrics = new ChitchatMetrics(config.NodeId, options?.MeterFactory);
+            var chitchat = new ChitchatInstance(config, timeProvider, random, loggerFactory, chitchatId, metrics);
             if (socket is IMessageSizeLimit limit)
             {
                 // A transport that adds bytes of its own (encryption) gets budgets that leave room for them.
                 chitchat.MaxDatagramPayloadSize = Math.Min(chitchat.MaxDatagramPayloadSize, limit.MaxMessageLength);
             }
 
+            // Messages and bytes are counted where they cross the socket: exactly what the transport sent and delivered.
+            // The metrics end with the socket, which the loop disposes of before its Termination completes.
+            socket = new MeteringSocket(socket, metrics);
             chitchat.SetSeedAddrs(seedAddrs);
             var chitchatRef = new ChitchatRef(chitchat);
             var loop = new ServerLoop(chitchatRef, socket, seedResolver, timeProvider, random, logger, options?.MessageProcessor);
+            metrics.StartJoin(seedAddrs.Count);
             loop.Start();
             return new ChitchatHandle(chitchatRef, loop);
         }
         catch
         {
+            metrics?.Dispose();
             await socket.DisposeAsync().ConfigureAwait(false);
             throw;
         }

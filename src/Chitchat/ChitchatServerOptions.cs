@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Chitchat;
 
 /// <summary>
-/// Optional dependencies of a chitchat server: the clock, the random source and logging. Passed to
+/// Optional dependencies of a chitchat server: the clock, the random source, logging and metrics. Passed to
 /// <see cref="ChitchatServer.SpawnChitchatAsync"/>.
 /// </summary>
 /// <remarks>
@@ -32,6 +33,20 @@ public sealed class ChitchatServerOptions
     /// <summary>Gets or sets where the server, the state machine and the failure detector log.</summary>
     /// <value>The default value is <see langword="null"/>, meaning no logging.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the factory that creates the node's meter, named <c>Chitchat</c> (messages, bytes, drops, gossip
+    /// rounds, members, phi; docs/METRICS.md lists every instrument). With dependency injection, pass the container's
+    /// <see cref="IMeterFactory"/> (Chitchat.Extensions.Hosting does).
+    /// </summary>
+    /// <remarks>
+    /// Without a factory the node creates its meter directly and disposes of it when it stops; a factory owns the
+    /// meters it creates. Either way the node's observable instruments stop reporting when it stops, and every
+    /// measurement carries the node's id (tag <c>chitchat.node.id</c>), so that several nodes of one process stay
+    /// apart. Nothing is measured per peer.
+    /// </remarks>
+    /// <value>The default value is <see langword="null"/>, meaning a meter created by the node itself.</value>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>
     /// Gets or sets the host name resolver used for seeds given as <c>host:port</c> (test seam). It returns

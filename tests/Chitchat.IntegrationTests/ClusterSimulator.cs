@@ -56,10 +56,13 @@ internal sealed class ClusterSimulator : IAsyncDisposable
     private readonly TimeSpan _gossipInterval;
     private readonly TimeSpan _markedForDeletionGracePeriod;
 
+    private readonly TestCluster _cluster;
+
     public ClusterSimulator(TimeSpan gossipInterval, TimeSpan markedForDeletionGracePeriod)
     {
         _gossipInterval = gossipInterval;
         _markedForDeletionGracePeriod = markedForDeletionGracePeriod;
+        _cluster = new TestCluster(Transport);
     }
 
     public InMemoryTransport Transport { get; } = InMemoryTransport.WithMtu(65_507);
@@ -101,7 +104,7 @@ internal sealed class ClusterSimulator : IAsyncDisposable
             config.CatchupCallback = () => callbacks.TryWrite(id);
         }
 
-        _nodes.Add(id, await ChitchatServer.SpawnChitchatAsync(config, Transport));
+        _nodes.Add(id, await _cluster.StartNodeAsync(config));
     }
 
     public T WithNode<T>(ChitchatId id, Func<ChitchatInstance, T> func) => _nodes[id].WithChitchat(func);
@@ -143,7 +146,7 @@ internal sealed class ClusterSimulator : IAsyncDisposable
     /// <summary>Stops every node (in parallel), then closes the catch-up channel.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_nodes.Values.Select(node => node.DisposeAsync().AsTask()));
+        await _cluster.DisposeAsync();
         CatchupCallbacks?.TryComplete();
     }
 

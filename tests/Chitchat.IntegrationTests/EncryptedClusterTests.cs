@@ -40,7 +40,7 @@ public sealed class EncryptedClusterTests
         }
         finally
         {
-            await UdpCluster.DisposeAllAsync(nodes);
+            await Task.WhenAll(nodes.Select(node => node.DisposeAsync().AsTask())); // one transport per node: no TestCluster
         }
     }
 
@@ -62,7 +62,7 @@ public sealed class EncryptedClusterTests
         }
         finally
         {
-            await UdpCluster.DisposeAllAsync(nodes);
+            await Task.WhenAll(nodes.Select(node => node.DisposeAsync().AsTask())); // one transport per node: no TestCluster
         }
     }
 
@@ -80,7 +80,7 @@ public sealed class EncryptedClusterTests
         }
         finally
         {
-            await UdpCluster.DisposeAllAsync(nodes);
+            await Task.WhenAll(nodes.Select(node => node.DisposeAsync().AsTask())); // one transport per node: no TestCluster
         }
     }
 
@@ -106,7 +106,7 @@ public sealed class EncryptedClusterTests
         }
         finally
         {
-            await UdpCluster.DisposeAllAsync(nodes);
+            await Task.WhenAll(nodes.Select(node => node.DisposeAsync().AsTask())); // one transport per node: no TestCluster
         }
     }
 
@@ -131,7 +131,7 @@ public sealed class EncryptedClusterTests
         }
         finally
         {
-            await UdpCluster.DisposeAllAsync(nodes);
+            await Task.WhenAll(nodes.Select(node => node.DisposeAsync().AsTask())); // one transport per node: no TestCluster
         }
     }
 
@@ -209,7 +209,7 @@ public sealed class EncryptedClusterTests
         }
         catch
         {
-            await UdpCluster.DisposeAllAsync(nodes);
+            await Task.WhenAll(nodes.Select(node => node.DisposeAsync().AsTask())); // one transport per node: no TestCluster
             throw;
         }
     }

@@ -1,7 +1,6 @@
 using System.Net;
 using Chitchat.FailureDetection;
 using Chitchat.Testing;
-using Chitchat.Transport;
 
 namespace Chitchat.IntegrationTests;
 
@@ -32,20 +31,19 @@ internal static class InMemoryCluster
         };
 
     public static Task<ChitchatHandle> StartNodeAsync(
-        ITransport transport, ChitchatId id, IEnumerable<IPEndPoint> seeds, TimeSpan? deadNodeGracePeriod = null) =>
-        ChitchatServer.SpawnChitchatAsync(
-            NodeConfig(id, seeds.Select(seed => seed.ToString()), deadNodeGracePeriod ?? TimeSpan.FromSeconds(20)), transport);
+        TestCluster cluster, ChitchatId id, IEnumerable<IPEndPoint> seeds, TimeSpan? deadNodeGracePeriod = null) =>
+        cluster.StartNodeAsync(NodeConfig(id, seeds.Select(seed => seed.ToString()), deadNodeGracePeriod ?? TimeSpan.FromSeconds(20)));
 
     /// <summary>The first node has no seed; every other node is seeded with all the others.</summary>
     public static async Task<List<ChitchatHandle>> SetupNodesAsync(
-        ITransport transport, IEnumerable<int> ports, TimeSpan? deadNodeGracePeriod = null)
+        TestCluster cluster, IEnumerable<int> ports, TimeSpan? deadNodeGracePeriod = null)
     {
         var ids = ports.Select(ChitchatId.ForLocalTest).ToList();
-        var nodes = new List<ChitchatHandle> { await StartNodeAsync(transport, ids[0], [], deadNodeGracePeriod) };
+        var nodes = new List<ChitchatHandle> { await StartNodeAsync(cluster, ids[0], [], deadNodeGracePeriod) };
         foreach (var id in ids.Skip(1))
         {
             var seeds = ids.Where(peer => !peer.Equals(id)).Select(peer => peer.GossipAdvertiseAddr);
-            nodes.Add(await StartNodeAsync(transport, id, seeds, deadNodeGracePeriod));
+            nodes.Add(await StartNodeAsync(cluster, id, seeds, deadNodeGracePeriod));
         }
 
         return nodes;
@@ -55,11 +53,4 @@ internal static class InMemoryCluster
     public static Task WaitForLiveNodesAsync(ChitchatHandle node, IEnumerable<ChitchatId> expected) =>
         TestCluster.WaitForLiveMembersAsync(node, expected, WatchTimeout);
 
-    public static async Task ShutdownAllAsync(IEnumerable<ChitchatHandle> nodes)
-    {
-        foreach (var node in nodes)
-        {
-            await node.ShutdownAsync();
-        }
-    }
 }

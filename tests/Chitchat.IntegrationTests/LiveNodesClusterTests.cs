@@ -1,3 +1,4 @@
+using Chitchat.Testing;
 using static Chitchat.IntegrationTests.InMemoryCluster;
 
 namespace Chitchat.IntegrationTests;
@@ -14,7 +15,8 @@ public sealed class LiveNodesClusterTests
     [Fact]
     public async Task LiveNodesWatch_FiveNodes_EventuallyYieldsAllFive()
     {
-        var nodes = await SetupNodesAsync(NewTransport(), Enumerable.Range(20_001, 5));
+        await using var cluster = new TestCluster(NewTransport());
+        var nodes = await SetupNodesAsync(cluster, Enumerable.Range(20_001, 5));
         try
         {
             using var cts = new CancellationTokenSource(WatchTimeout);
@@ -24,7 +26,7 @@ public sealed class LiveNodesClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -34,6 +36,7 @@ public sealed class LiveNodesClusterTests
     {
         var transport = NewTransport();
         var ids = Ids(1, 2, 3);
+        await using var cluster = new TestCluster(transport);
         var nodes = new List<ChitchatHandle>();
         try
         {
@@ -41,7 +44,7 @@ public sealed class LiveNodesClusterTests
             {
                 var config = NodeConfig(id, [ids[0].GossipAdvertiseAddr.ToString()], TimeSpan.FromSeconds(20));
                 config.ExtraLivenessPredicate = state => state.TryGetValue("READY", out var ready) && ready == "true";
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(config, transport));
+                nodes.Add(await cluster.StartNodeAsync(config));
             }
 
             // (a) Nobody is READY: within 1 s the watch never shows 3 members, and it shows 0 (even self is filtered).
@@ -82,7 +85,7 @@ public sealed class LiveNodesClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
 
         static async Task<IReadOnlySet<ChitchatId>> WaitForCountAsync(ChitchatHandle node, int count)
@@ -96,7 +99,8 @@ public sealed class LiveNodesClusterTests
     [Fact]
     public async Task LiveNodes_FiveNodes_SecondNodeSeesExactlyAll()
     {
-        var nodes = await SetupNodesAsync(NewTransport(), Enumerable.Range(20_001, 5));
+        await using var cluster = new TestCluster(NewTransport());
+        var nodes = await SetupNodesAsync(cluster, Enumerable.Range(20_001, 5));
         try
         {
             nodes[1].ChitchatId.GossipAdvertiseAddr.Port.Should().Be(20_002);
@@ -104,7 +108,7 @@ public sealed class LiveNodesClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -113,7 +117,8 @@ public sealed class LiveNodesClusterTests
     public async Task LiveNodes_NodeStopsThenRestartsWithSameId_SeenDeadThenLiveAgain()
     {
         var transport = NewTransport();
-        var nodes = await SetupNodesAsync(transport, Enumerable.Range(30_001, 6));
+        await using var cluster = new TestCluster(transport);
+        var nodes = await SetupNodesAsync(cluster, Enumerable.Range(30_001, 6));
         try
         {
             await WaitForLiveNodesAsync(nodes[0], Ids(30_001, 30_002, 30_003, 30_004, 30_005, 30_006));
@@ -125,12 +130,12 @@ public sealed class LiveNodesClusterTests
             await WaitForLiveNodesAsync(nodes[1], Ids(30_001, 30_002, 30_004, 30_005, 30_006));
 
             // Same id (generation 0): the others resume once its heartbeat climbs above the last one they saw.
-            nodes.Add(await StartNodeAsync(transport, ChitchatId.ForLocalTest(30_003), [ChitchatId.ForLocalTest(30_001).GossipAdvertiseAddr]));
+            nodes.Add(await StartNodeAsync(cluster, ChitchatId.ForLocalTest(30_003), [ChitchatId.ForLocalTest(30_001).GossipAdvertiseAddr]));
             await WaitForLiveNodesAsync(nodes[0], Ids(30_001, 30_002, 30_003, 30_004, 30_005, 30_006));
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -139,7 +144,8 @@ public sealed class LiveNodesClusterTests
     public async Task Join_AfterANodeDied_NewcomerGetsTheDeadNodesStateAndSeesItDead()
     {
         var transport = NewTransport();
-        var nodes = await SetupNodesAsync(transport, [40_001, 40_002]);
+        await using var cluster = new TestCluster(transport);
+        var nodes = await SetupNodesAsync(cluster, [40_001, 40_002]);
         try
         {
             var node1Id = nodes[0].ChitchatId;
@@ -160,7 +166,7 @@ public sealed class LiveNodesClusterTests
             var newConfig = ChitchatConfig.ForTest(40_001);
             newConfig.NodeId = "new_node";
             newConfig.SeedNodes = [node2Id.GossipAdvertiseAddr.ToString()];
-            var newNode = await ChitchatServer.SpawnChitchatAsync(newConfig, transport);
+            var newNode = await cluster.StartNodeAsync(newConfig);
             nodes.Add(newNode);
             await WaitForLiveNodesAsync(newNode, [newConfig.ChitchatId, node2Id]);
 
@@ -172,7 +178,7 @@ public sealed class LiveNodesClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -180,7 +186,8 @@ public sealed class LiveNodesClusterTests
     [Fact]
     public async Task LiveNodes_SixNodes_EveryNodeSeesAllSix()
     {
-        var nodes = await SetupNodesAsync(NewTransport(), Enumerable.Range(11_001, 6));
+        await using var cluster = new TestCluster(NewTransport());
+        var nodes = await SetupNodesAsync(cluster, Enumerable.Range(11_001, 6));
         try
         {
             var expected = Ids(11_001, 11_002, 11_003, 11_004, 11_005, 11_006);
@@ -191,7 +198,7 @@ public sealed class LiveNodesClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -200,7 +207,8 @@ public sealed class LiveNodesClusterTests
     public async Task DeadNode_AfterGracePeriod_IsForgottenByEveryNode()
     {
         var gracePeriod = TimeSpan.FromSeconds(4);
-        var nodes = await SetupNodesAsync(NewTransport(), Enumerable.Range(60_001, 6), gracePeriod);
+        await using var cluster = new TestCluster(NewTransport());
+        var nodes = await SetupNodesAsync(cluster, Enumerable.Range(60_001, 6), gracePeriod);
         try
         {
             await WaitForLiveNodesAsync(nodes[1], Ids(60_001, 60_002, 60_003, 60_004, 60_005, 60_006));
@@ -225,7 +233,7 @@ public sealed class LiveNodesClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 }

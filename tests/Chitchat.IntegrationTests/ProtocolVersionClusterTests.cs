@@ -1,3 +1,4 @@
+using Chitchat.Testing;
 using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using System.Net;
@@ -24,12 +25,13 @@ public sealed class ProtocolVersionClusterTests
     public async Task AllV1_FiveNodes_ConvergeShareKeysAndSpeakOnlyV1()
     {
         var transport = new VersionRecordingTransport(NewTransport());
+        await using var cluster = new TestCluster(transport);
         var nodes = new List<ChitchatHandle>();
         try
         {
             foreach (var port in Enumerable.Range(30_001, 5))
             {
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(Config(port, ProtocolVersion.V1, 30_001), transport));
+                nodes.Add(await cluster.StartNodeAsync(Config(port, ProtocolVersion.V1, 30_001)));
             }
 
             nodes[3].WithChitchat(c => c.SelfNodeState.Set("color", "blue"));
@@ -46,7 +48,7 @@ public sealed class ProtocolVersionClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -54,13 +56,14 @@ public sealed class ProtocolVersionClusterTests
     public async Task MixedV0AndV1_Converge_AndEachExchangeUsesTheInitiatorsVersion()
     {
         var transport = new VersionRecordingTransport(NewTransport());
+        await using var cluster = new TestCluster(transport);
         var nodes = new List<ChitchatHandle>();
         try
         {
             var versions = new[] { ProtocolVersion.V0, ProtocolVersion.V1, ProtocolVersion.V0, ProtocolVersion.V1, ProtocolVersion.V1 };
             for (var i = 0; i < versions.Length; i++)
             {
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(Config(31_001 + i, versions[i], 31_001), transport));
+                nodes.Add(await cluster.StartNodeAsync(Config(31_001 + i, versions[i], 31_001)));
                 nodes[i].WithChitchat(c => c.SelfNodeState.Set("version", c.Config.ProtocolVersion.ToString()));
             }
 
@@ -81,7 +84,7 @@ public sealed class ProtocolVersionClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -114,7 +117,7 @@ public sealed class ProtocolVersionClusterTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await Task.WhenAll(nodes.Select(node => node.ShutdownAsync())); // one transport per node: no TestCluster
         }
     }
 
@@ -181,7 +184,7 @@ public sealed class ProtocolVersionClusterTests
         }
         finally
         {
-            await ShutdownAllAsync([a, b]);
+            await Task.WhenAll(a.ShutdownAsync(), b.ShutdownAsync());
         }
     }
 

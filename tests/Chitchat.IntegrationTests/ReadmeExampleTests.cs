@@ -89,7 +89,7 @@ public static class ReadmeExample
             transport,
             cancellationToken: cancellationToken);
 
-        // 2. Subscribe, on node A, to the keys starting with "service." that any node sets.
+        // 2. Subscribe, on node A, to the changes of the keys starting with "service." on any node.
         //    The callback runs outside the node's lock, one change at a time, in order.
         var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = nodeA.Chitchat.SubscribeKeyChanges(

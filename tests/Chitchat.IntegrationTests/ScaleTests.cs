@@ -11,6 +11,7 @@ public sealed class ScaleTests
     {
         const int NodeCount = 100;
         var transport = InMemoryCluster.NewTransport();
+        var cluster = new Chitchat.Testing.TestCluster(transport);
         var nodes = new List<ChitchatHandle>();
         try
         {
@@ -24,7 +25,7 @@ public sealed class ScaleTests
                     FailureDetectorConfig = new FailureDetectorConfig { InitialInterval = TimeSpan.FromMilliseconds(300) },
                     MarkedForDeletionGracePeriod = TimeSpan.FromSeconds(10_000),
                 };
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(config, transport));
+                nodes.Add(await cluster.StartNodeAsync(config));
             }
 
             using var cts = new CancellationTokenSource(InMemoryCluster.WatchTimeout);
@@ -34,7 +35,7 @@ public sealed class ScaleTests
         }
         finally
         {
-            await Task.WhenAll(nodes.Select(node => node.ShutdownAsync()));
+            await cluster.DisposeAsync();
         }
 
         nodes.Should().OnlyContain(node => node.Termination.IsCompletedSuccessfully);

@@ -1,3 +1,4 @@
+using Chitchat.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using static Chitchat.IntegrationTests.InMemoryCluster;
@@ -14,14 +15,14 @@ public sealed class ServerLoggingTests
         using var loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(provider));
         var transport = NewTransport();
         var ids = Enumerable.Range(50_001, 3).Select(ChitchatId.ForLocalTest).ToList();
+        var cluster = new TestCluster(transport, new ChitchatServerOptions { LoggerFactory = loggerFactory });
         var nodes = new List<ChitchatHandle>();
         try
         {
             foreach (var id in ids)
             {
                 var seeds = ids.Where(other => !other.Equals(id)).Select(other => other.GossipAdvertiseAddr.ToString());
-                nodes.Add(await ChitchatServer.SpawnChitchatAsync(
-                    NodeConfig(id, seeds, TimeSpan.FromSeconds(20)), transport, new ChitchatServerOptions { LoggerFactory = loggerFactory }));
+                nodes.Add(await cluster.StartNodeAsync(NodeConfig(id, seeds, TimeSpan.FromSeconds(20))));
             }
 
             foreach (var node in nodes)
@@ -31,7 +32,7 @@ public sealed class ServerLoggingTests
         }
         finally
         {
-            await ShutdownAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
 
         var records = provider.Collector.GetSnapshot();

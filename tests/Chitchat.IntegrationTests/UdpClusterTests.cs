@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Chitchat.Testing;
+using Chitchat.Transport;
 using Chitchat.Wire;
 using static Chitchat.IntegrationTests.InMemoryCluster;
-using static Chitchat.IntegrationTests.UdpCluster;
 
 namespace Chitchat.IntegrationTests;
 
@@ -14,14 +15,15 @@ public sealed class UdpClusterTests
     [Fact]
     public async Task FiveNodes_OverUdp_ConvergeAndShareKeys()
     {
+        await using var cluster = Udp();
         var nodes = new List<ChitchatHandle>();
         try
         {
-            nodes.Add(await SpawnAsync("udp-0", 1, _ => { }));
+            nodes.Add(await SpawnAsync(cluster, "udp-0", 1, _ => { }));
             var seed = nodes[0].ChitchatId.GossipAdvertiseAddr.ToString();
             for (var i = 1; i < 5; i++)
             {
-                nodes.Add(await SpawnAsync($"udp-{i}", 1, config => config.SeedNodes = [seed]));
+                nodes.Add(await SpawnAsync(cluster, $"udp-{i}", 1, config => config.SeedNodes = [seed]));
             }
 
             var ids = nodes.Select(node => node.ChitchatId).ToList();
@@ -38,14 +40,15 @@ public sealed class UdpClusterTests
         }
         finally
         {
-            await DisposeAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task NodeShutDown_OverUdp_DeclaredDeadByTheOthers()
     {
-        var nodes = await SpawnTrioAsync(TimeSpan.FromSeconds(20));
+        await using var cluster = Udp();
+        var nodes = await SpawnTrioAsync(cluster, TimeSpan.FromSeconds(20));
         try
         {
             var stopped = nodes[2];
@@ -61,7 +64,7 @@ public sealed class UdpClusterTests
         }
         finally
         {
-            await DisposeAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
@@ -69,24 +72,17 @@ public sealed class UdpClusterTests
     public async Task NodeRestarted_WithHigherGeneration_NewAcceptedAndOldForgotten()
     {
         var gracePeriod = TimeSpan.FromSeconds(3);
-        var nodes = await SpawnTrioAsync(gracePeriod);
+        await using var cluster = Udp();
+        var nodes = await SpawnTrioAsync(cluster, gracePeriod);
         try
         {
             var old = nodes[2];
-            await old.ShutdownAsync();
+            await cluster.StopNodeAsync(old);
             var oldId = old.ChitchatId;
-            var seed = nodes[0].ChitchatId.GossipAdvertiseAddr.ToString();
 
-            // Same node id and address, next generation.
-            var restarted = await SpawnAsync(
-                oldId.NodeId,
-                oldId.GenerationId + 1,
-                config =>
-                {
-                    config.SeedNodes = [seed];
-                    config.FailureDetectorConfig.DeadNodeGracePeriod = gracePeriod;
-                },
-                oldId.GossipAdvertiseAddr.Port);
+            // Same node id, address and options, next generation.
+            var restarted = await cluster.RestartAsync(old);
+            restarted.ChitchatId.Should().Be(new ChitchatId(oldId.NodeId, oldId.GenerationId + 1, oldId.GossipAdvertiseEndPoint));
             nodes[2] = restarted;
 
             var expected = new[] { nodes[0].ChitchatId, nodes[1].ChitchatId, restarted.ChitchatId };
@@ -99,14 +95,15 @@ public sealed class UdpClusterTests
         }
         finally
         {
-            await DisposeAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task GarbageDatagrams_OverUdp_NodeKeepsServing()
     {
-        await using var node = await SpawnAsync("udp-garbage", 1, _ => { });
+        await using var cluster = Udp();
+        var node = await SpawnAsync(cluster, "udp-garbage", 1, _ => { });
         var nodeAddr = node.ChitchatId.GossipAdvertiseAddr;
         using var raw = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var validSyn = new ChitchatMessage.Syn("default-cluster", new Digest()).SerializeToArray();
@@ -137,12 +134,13 @@ public sealed class UdpClusterTests
     [Fact]
     public async Task ThrowingListener_OverUdp_LoopKeepsServing()
     {
+        await using var cluster = Udp();
         var nodes = new List<ChitchatHandle>();
         try
         {
-            nodes.Add(await SpawnAsync("udp-writer", 1, _ => { }));
+            nodes.Add(await SpawnAsync(cluster, "udp-writer", 1, _ => { }));
             var seed = nodes[0].ChitchatId.GossipAdvertiseAddr.ToString();
-            nodes.Add(await SpawnAsync("udp-listener", 1, config => config.SeedNodes = [seed]));
+            nodes.Add(await SpawnAsync(cluster, "udp-listener", 1, config => config.SeedNodes = [seed]));
             var calls = 0;
             nodes[1].WithChitchat(chitchat => chitchat.SubscribeEvent(string.Empty, _ =>
             {
@@ -167,19 +165,20 @@ public sealed class UdpClusterTests
         }
         finally
         {
-            await DisposeAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task LocalhostSeed_OverUdp_ResolvedWithSystemResolverAndJoins()
     {
+        await using var cluster = Udp();
         var nodes = new List<ChitchatHandle>();
         try
         {
-            nodes.Add(await SpawnAsync("dns-seed", 1, _ => { }));
+            nodes.Add(await SpawnAsync(cluster, "dns-seed", 1, _ => { }));
             var port = nodes[0].ChitchatId.GossipAdvertiseAddr.Port;
-            nodes.Add(await SpawnAsync("dns-joiner", 1, config => config.SeedNodes = [$"localhost:{port}"]));
+            nodes.Add(await SpawnAsync(cluster, "dns-joiner", 1, config => config.SeedNodes = [$"localhost:{port}"]));
 
             var expectedSeeds = (await Dns.GetHostAddressesAsync("localhost"))
                 .Select(address => new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port))
@@ -195,11 +194,20 @@ public sealed class UdpClusterTests
         }
         finally
         {
-            await DisposeAllAsync(nodes);
+            await cluster.DisposeAsync();
         }
     }
 
-    private static async Task<List<ChitchatHandle>> SpawnTrioAsync(TimeSpan deadNodeGracePeriod)
+    private static TestCluster Udp() => new(new UdpTransport());
+
+    private static Task<ChitchatHandle> SpawnAsync(TestCluster cluster, string nodeId, ulong generationId, Action<ChitchatConfig> configure)
+    {
+        var config = NodeConfig(new ChitchatId(nodeId, generationId, new IPEndPoint(IPAddress.Loopback, 0)), [], TimeSpan.FromSeconds(20));
+        configure(config);
+        return cluster.StartNodeAsync(config);
+    }
+
+    private static async Task<List<ChitchatHandle>> SpawnTrioAsync(TestCluster cluster, TimeSpan deadNodeGracePeriod)
     {
         var nodes = new List<ChitchatHandle>();
         void Configure(ChitchatConfig config)
@@ -211,25 +219,17 @@ public sealed class UdpClusterTests
             }
         }
 
-        try
+        for (var i = 0; i < 3; i++)
         {
-            for (var i = 0; i < 3; i++)
-            {
-                nodes.Add(await SpawnAsync($"udp-trio-{i}", 1, Configure));
-            }
-
-            var ids = nodes.Select(node => node.ChitchatId).ToList();
-            foreach (var node in nodes)
-            {
-                await WaitForLiveNodesAsync(node, ids);
-            }
-
-            return nodes;
+            nodes.Add(await SpawnAsync(cluster, $"udp-trio-{i}", 1, Configure));
         }
-        catch
+
+        var ids = nodes.Select(node => node.ChitchatId).ToList();
+        foreach (var node in nodes)
         {
-            await DisposeAllAsync(nodes);
-            throw;
+            await WaitForLiveNodesAsync(node, ids);
         }
+
+        return nodes;
     }
 }

@@ -142,7 +142,8 @@ internal sealed partial class FailureDetector
     /// </para>
     /// </remarks>
     /// <param name="id">The remote node.</param>
-    public void UpdateNodeLiveness(ChitchatId id)
+    /// <returns>The phi the decision was made on, or <see langword="null"/> when the node has none.</returns>
+    public double? UpdateNodeLiveness(ChitchatId id)
     {
         ArgumentNullException.ThrowIfNull(id);
         var now = TimeProvider.GetTimestamp();
@@ -157,7 +158,7 @@ internal sealed partial class FailureDetector
                 Log.NodeLive(_logger, id, phi, _phiThreshold);
             }
 
-            return;
+            return phi;
         }
 
         if (_liveNodes.Remove(id))
@@ -173,7 +174,14 @@ internal sealed partial class FailureDetector
         }
 
         window?.Reset();
+        return phi;
     }
+
+    /// <summary>Gets the number of nodes in the live set.</summary>
+    public int LiveNodeCount => _liveNodes.Count;
+
+    /// <summary>Gets the number of nodes in the dead set (scheduled-for-deletion ones included).</summary>
+    public int DeadNodeCount => _deadNodes.Count;
 
     /// <summary>
     /// Forgets the dead nodes whose grace period has fully elapsed (now ≥ time of death + grace period),

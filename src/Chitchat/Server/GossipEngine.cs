@@ -1,4 +1,5 @@
 using System.Net;
+using Chitchat.Diagnostics;
 using Chitchat.Transport;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
@@ -118,6 +119,7 @@ internal sealed partial class GossipEngine
         catch (Exception ex)
         {
             // One bad message must not take the node down: drop it and keep serving.
+            _chitchat.Instance.Metrics.Dropped(DatagramDropReason.ProcessingFailed);
             if (_chitchat.Instance.PeerProblems.TryAcquire(out _))
             {
                 Log.MessageProcessingFailed(_logger, message.Type, from, ex);
@@ -126,8 +128,14 @@ internal sealed partial class GossipEngine
             return null;
         }
 
-        if (reply is null || (!verified && reply.SerializedLength + _transportOverhead > byteCount))
+        if (reply is null)
         {
+            return null;
+        }
+
+        if (!verified && reply.SerializedLength + _transportOverhead > byteCount)
+        {
+            _chitchat.Instance.Metrics.Dropped(DatagramDropReason.AntiAmplification);
             return null;
         }
 
@@ -181,6 +189,7 @@ internal sealed partial class GossipEngine
             }
 
             (deadNode, seedNode) = PeerSelector.SelectNodesForGossip(_random, _peers, _live, _dead, _seeds, _targets);
+            chitchat.Metrics.GossipRound();
             chitchat.UpdateSelfHeartbeat();
             chitchat.GcKeysMarkedForDeletion();
         }

@@ -149,6 +149,7 @@ internal sealed partial class ServerLoop
         }
 
         // The queue is full: gossip is best-effort, so drop the request rather than grow without bound.
+        _chitchat.Instance.Metrics.Dropped(Diagnostics.DatagramDropReason.CommandQueueFull);
         Log.GossipCommandDropped(_logger, peer, CommandQueueCapacity);
         return true;
     }

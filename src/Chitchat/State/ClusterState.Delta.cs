@@ -73,20 +73,27 @@ internal sealed partial class ClusterState
         }
 
         using var builder = new DeltaBuilder(mtu);
-        var delta = FillDelta(builder, staleNodes.ToPriorityOrder(_random));
+        if (!FillDelta(builder, staleNodes.ToPriorityOrder(_random)))
+        {
+            // The peer misses more than fits: it gets the rest in later rounds.
+            Metrics.DeltaTruncated();
+        }
+
         staleNodes.Clear();
-        return delta;
+        return builder.Finish();
     }
 
-    private Delta FillDelta(DeltaBuilder builder, List<StaleNode> staleNodes)
+    /// <summary>Adds the stale nodes' entries in priority order; returns false when the budget cut the delta short.</summary>
+    private bool FillDelta(DeltaBuilder builder, List<StaleNode> staleNodes)
     {
+        var complete = true;
         foreach (var staleNode in staleNodes)
         {
             var state = staleNode.NodeState;
             var numStale = staleNode.Staleness.NumStaleKeyValues;
             if (!builder.TryAddNode(state.ChitchatId, state.LastGcVersion, staleNode.FromVersionExcluded, numStale))
             {
-                break;
+                return false;
             }
 
             state.CollectStaleKeyValues(staleNode.FromVersionExcluded, _staleKeyValuesBuffer);
@@ -95,21 +102,21 @@ internal sealed partial class ClusterState
                 if (!builder.TryAddKeyValue(key, entry.Value, entry.Version, entry.Status))
                 {
                     _staleKeyValuesBuffer.Clear();
-                    return builder.Finish();
+                    return false;
                 }
             }
 
-            if (_staleKeyValuesBuffer.Count == 0)
+            if (_staleKeyValuesBuffer.Count == 0 && !builder.TrySetMaxVersion(state.MaxVersion))
             {
                 // Every entry above the peer's version was garbage-collected: let it catch up on max_version.
                 // Ignored when it does not fit; every later operation is larger and will not fit either.
-                _ = builder.TrySetMaxVersion(state.MaxVersion);
+                complete = false;
             }
 
             _staleKeyValuesBuffer.Clear();
         }
 
-        return builder.Finish();
+        return complete;
     }
 
     /// <summary>
@@ -124,6 +131,9 @@ internal sealed partial class ClusterState
     {
         var now = _timeProvider.GetTimestamp();
         var anyReset = false;
+
+        // Refusals are counted once per delta and reason (the drops metric counts datagrams, not node deltas).
+        bool selfRefused = false, inapplicable = false, overBudget = false;
         foreach (var nodeDelta in delta.NodeDeltas)
         {
             if (self is not null && nodeDelta.ChitchatId.Equals(self))
@@ -131,6 +141,7 @@ internal sealed partial class ClusterState
                 // Only this node writes its own state; a peer claiming a newer one makes us re-assert ours.
                 Log.SelfDeltaIgnored(logger, nodeDelta.MaxVersion);
                 reassertSelf?.Invoke(0, nodeDelta.MaxVersion);
+                selfRefused = true;
                 continue;
             }
 
@@ -155,28 +166,52 @@ internal sealed partial class ClusterState
                         Log.MonotonicViolationRejected(logger, nodeDelta.ChitchatId, before.LastGcVersion, before.MaxVersion, after.Item1, after.Item2);
                     }
 
+                    inapplicable = true;
                     continue;
                 }
 
-                status = state.ApplyDelta(nodeDelta, now);
+                if (status == DeltaStatus.ApplyAfterReset)
+                {
+                    // Rare (the owner garbage-collected tombstones this replica never saw), so traced.
+                    using var activity = StartResetActivity(nodeDelta);
+                    status = state.ApplyDelta(nodeDelta, now);
+                    activity?.SetTag("chitchat.reset.applied", status == DeltaStatus.ApplyAfterReset);
+                }
+                else
+                {
+                    status = state.ApplyDelta(nodeDelta, now);
+                }
             }
 
             switch (status)
             {
                 case DeltaStatus.ApplyAfterReset:
                     Log.ReplicaReset(logger, nodeDelta.ChitchatId, nodeDelta.LastGcVersion);
+                    Metrics.ReplicaReset();
                     anyReset = true;
                     break;
                 case DeltaStatus.RejectFromTheFuture:
                     Log.DeltaFromTheFuture(logger, nodeDelta.ChitchatId, nodeDelta.FromVersionExcluded, state.MaxVersion);
+                    inapplicable = true;
                     break;
-                case DeltaStatus.RejectInapplicable when PeerProblems.TryAcquire(out _):
-                    Log.DeltaInapplicable(logger, nodeDelta.ChitchatId, nodeDelta.FromVersionExcluded, nodeDelta.LastGcVersion, state.LastGcVersion);
+                case DeltaStatus.RejectInapplicable:
+                    inapplicable = true;
+                    if (PeerProblems.TryAcquire(out _))
+                    {
+                        Log.DeltaInapplicable(logger, nodeDelta.ChitchatId, nodeDelta.FromVersionExcluded, nodeDelta.LastGcVersion, state.LastGcVersion);
+                    }
+
                     break;
-                case DeltaStatus.RejectMaxVersionBelowKeyValues when PeerProblems.TryAcquire(out _):
-                    Log.DeltaMaxVersionBelowKeyValues(logger, nodeDelta.ChitchatId, nodeDelta.MaxVersion);
+                case DeltaStatus.RejectMaxVersionBelowKeyValues:
+                    inapplicable = true;
+                    if (PeerProblems.TryAcquire(out _))
+                    {
+                        Log.DeltaMaxVersionBelowKeyValues(logger, nodeDelta.ChitchatId, nodeDelta.MaxVersion);
+                    }
+
                     break;
                 case DeltaStatus.RejectOverBudget:
+                    overBudget = true;
                     OverBudgetDeltas++;
                     if (_timeProvider.GetElapsedTime(_lastOverBudgetLog, now) >= OverBudgetLogInterval)
                     {
@@ -188,7 +223,27 @@ internal sealed partial class ClusterState
             }
         }
 
+        CountRefusal(selfRefused, Diagnostics.DatagramDropReason.SelfAuthority);
+        CountRefusal(inapplicable, Diagnostics.DatagramDropReason.InapplicableDelta);
+        CountRefusal(overBudget, Diagnostics.DatagramDropReason.StateBudget);
         return anyReset;
+    }
+
+    private void CountRefusal(bool refused, Diagnostics.DatagramDropReason reason)
+    {
+        if (refused)
+        {
+            Metrics.Dropped(reason);
+        }
+    }
+
+    private System.Diagnostics.Activity? StartResetActivity(NodeDelta nodeDelta)
+    {
+        var activity = Metrics.StartActivity("chitchat.reset");
+        activity?.SetTag("chitchat.reset.member", nodeDelta.ChitchatId.ToString())
+            .SetTag("chitchat.reset.last_gc_version", nodeDelta.LastGcVersion)
+            .SetTag("chitchat.reset.max_version", nodeDelta.MaxVersion);
+        return activity;
     }
 
     /// <summary>The shortest time between two log lines about node deltas refused for the state budget.</summary>

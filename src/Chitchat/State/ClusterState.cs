@@ -19,14 +19,18 @@ internal sealed partial class ClusterState
     private readonly StaleNodes _staleNodes = new();
     private volatile IReadOnlySet<IPEndPoint> _seedAddrs = new HashSet<IPEndPoint>();
 
-    public ClusterState(ChangeLog changes, TimeProvider timeProvider, Random random, StateBudget? budget = null)
+    public ClusterState(ChangeLog changes, TimeProvider timeProvider, Random random, StateBudget? budget = null, Diagnostics.ChitchatMetrics? metrics = null)
     {
         Changes = changes;
+        Metrics = metrics ?? new Diagnostics.ChitchatMetrics();
         PeerProblems = new Logging.LogRateLimiter(timeProvider);
         _timeProvider = timeProvider;
         _random = random;
         Budget = budget ?? StateBudget.Unlimited;
     }
+
+    /// <summary>Gets the node's counters (drops, truncations, resets).</summary>
+    public Diagnostics.ChitchatMetrics Metrics { get; }
 
     /// <summary>Gets the limiter of the log events a peer can trigger once per message (rejected deltas, foreign clusters).</summary>
     public Logging.LogRateLimiter PeerProblems { get; }

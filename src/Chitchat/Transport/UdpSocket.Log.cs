@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Chitchat.Transport;
 
-internal sealed partial class UdpSocket
+internal partial class UdpSocket
 {
     private static partial class Log
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Chitchat.Diagnostics;
 using Chitchat.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -21,8 +22,13 @@ namespace Chitchat.Transport;
 /// Each send encodes into its own buffer rented from <see cref="ArrayPool{T}.Shared"/>, so concurrent sends
 /// are safe (the operating system sends each datagram atomically).
 /// </para>
+/// <para>
+/// This class holds the only receive loop and send path of the UDP transports: <see cref="EncryptedUdpSocket"/>
+/// derives from it and adds an envelope stage (sealing what is sent, opening what is received) through the
+/// <c>private protected</c> virtual members. Rejected datagrams are counted by reason in <see cref="Drops"/>.
+/// </para>
 /// </remarks>
-internal sealed partial class UdpSocket : ISocket
+internal partial class UdpSocket : ISocket
 {
     /// <summary>
     /// The receive buffer the socket asks the operating system for: room for about 64 full datagrams, so that a
@@ -37,18 +43,44 @@ internal sealed partial class UdpSocket : ISocket
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly Logging.LogRateLimiter _invalidPayloads = new();
-    private long _invalidDatagramCount;
     private readonly byte[] _receiveBuffer;
     private readonly SocketAddress _receiveAddress;
     private readonly int _receiveAddressSize;
     private readonly IPEndPoint _endPointFactory;
+    private volatile ChitchatMetrics? _metrics;
     private int _receiving;
     private int _disposed;
 
     /// <summary>Gets the number of datagrams dropped because they did not decode (written by the receive loop only).</summary>
-    internal long InvalidDatagramCount => Volatile.Read(ref _invalidDatagramCount);
+    internal long InvalidDatagramCount => Drops[DatagramDropReason.Undecodable] + Drops[DatagramDropReason.DecompressionCap];
 
-    private UdpSocket(Socket socket, ILogger logger)
+    /// <summary>Gets the datagrams rejected by the receive loop, by reason.</summary>
+    internal DropCounters Drops { get; } = new();
+
+    /// <summary>Gets or sets the metrics of the node that owns the socket, which publish its drops.</summary>
+    internal ChitchatMetrics? Metrics
+    {
+        get => _metrics;
+        set
+        {
+            _metrics = value;
+            value?.AttachSocketDrops(Drops);
+        }
+    }
+
+    /// <summary>Gets the largest serialized message a send accepts.</summary>
+    private protected virtual int MaxSendLength => WireFormat.MaxUdpDatagramPayloadSize;
+
+    /// <summary>Gets whether send buffers are cleared before they go back to the pool (they held plaintext).</summary>
+    private protected virtual bool ClearsSendBuffers => false;
+
+    /// <summary>Gets the logger.</summary>
+    private protected ILogger Logger => _logger;
+
+    /// <summary>Gets whether the socket was disposed.</summary>
+    private protected bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    private protected UdpSocket(Socket socket, ILogger logger)
     {
         _socket = socket;
         _logger = logger;
@@ -121,23 +153,19 @@ internal sealed partial class UdpSocket : ISocket
         cancellationToken.ThrowIfCancellationRequested();
 
         var length = message.SerializedLength;
-        if (length > WireFormat.MaxUdpDatagramPayloadSize)
+        if (length > MaxSendLength)
         {
-            throw new MessageTooLargeException(
-                $"The serialized {message.Type} message is {length} bytes; a UDP datagram carries at most "
-                + $"{WireFormat.MaxUdpDatagramPayloadSize} bytes. Nothing was sent.",
-                length,
-                WireFormat.MaxUdpDatagramPayloadSize);
+            throw CreateTooLargeException(message, length);
         }
 
         // An IPv4 socket cannot send to an IPv4-mapped IPv6 address; a dual-mode IPv6 socket maps by itself.
         var destination = to.Address.IsIPv4MappedToIPv6 && _socket.AddressFamily == AddressFamily.InterNetwork
             ? new IPEndPoint(to.Address.MapToIPv4(), to.Port)
             : to;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = ArrayPool<byte>.Shared.Rent(SendBufferLength(length));
         try
         {
-            var written = message.Serialize(buffer);
+            var written = WriteDatagram(message, buffer);
             return await _socket.SendToAsync(buffer.AsMemory(0, written), SocketFlags.None, destination, cancellationToken)
                 .ConfigureAwait(false);
         }
@@ -151,7 +179,7 @@ internal sealed partial class UdpSocket : ISocket
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer, ClearsSendBuffers);
         }
     }
 
@@ -195,19 +223,14 @@ internal sealed partial class UdpSocket : ISocket
                     throw new IOException($"fatal UDP recv error on {LocalEndPoint}: {ex.SocketErrorCode}", ex);
                 }
 
-                if (ChitchatMessage.TryDeserialize(_receiveBuffer.AsSpan(0, length), out var message, out var error))
+                if (TryReadDatagram(_receiveBuffer.AsSpan(0, length), out var message, out var reason, out var error))
                 {
                     return new ReceivedMessage(CreateSourceEndPoint(), message, length);
                 }
 
-                // Only build the source address when it will be logged: junk must not allocate.
-                Volatile.Write(ref _invalidDatagramCount, _invalidDatagramCount + 1);
-
-                // Rate-limited: a peer sending junk as fast as it can must not flood the logs either.
-                if (_logger.IsEnabled(LogLevel.Warning) && _invalidPayloads.TryAcquire(out var suppressed))
-                {
-                    Log.InvalidPayload(_logger, length, CreateSourceEndPoint(), error.ToString(), suppressed);
-                }
+                Drops.Increment(reason);
+                _metrics?.SocketDropped(reason);
+                RecordDrop(reason, error, length);
             }
         }
         finally
@@ -221,11 +244,61 @@ internal sealed partial class UdpSocket : ISocket
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            // Closing aborts a pending receive; ReceiveDatagramAsync turns that into ObjectDisposedException.
+            // Closing aborts a pending receive; ReceiveAsync turns that into ObjectDisposedException.
             _socket.Dispose();
+            OnDisposed();
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Returns the error of a message longer than <see cref="MaxSendLength"/>.</summary>
+    private protected virtual MessageTooLargeException CreateTooLargeException(ChitchatMessage message, int length) => new(
+        $"The serialized {message.Type} message is {length} bytes; a UDP datagram carries at most "
+        + $"{WireFormat.MaxUdpDatagramPayloadSize} bytes. Nothing was sent.",
+        length,
+        WireFormat.MaxUdpDatagramPayloadSize);
+
+    /// <summary>Returns the send buffer a message of <paramref name="messageLength"/> bytes needs.</summary>
+    private protected virtual int SendBufferLength(int messageLength) => messageLength;
+
+    /// <summary>Writes the datagram of <paramref name="message"/> into <paramref name="buffer"/>; returns its length.</summary>
+    private protected virtual int WriteDatagram(ChitchatMessage message, byte[] buffer) => message.Serialize(buffer);
+
+    /// <summary>
+    /// Decodes a received datagram, or says why it is dropped. Called by the single receiver only; must not allocate
+    /// for a rejected datagram.
+    /// </summary>
+    private protected virtual bool TryReadDatagram(
+        ReadOnlySpan<byte> datagram,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChitchatMessage? message,
+        out DatagramDropReason reason,
+        out DecodeError error)
+    {
+        if (ChitchatMessage.TryDeserialize(datagram, out message, out error))
+        {
+            reason = default;
+            return true;
+        }
+
+        reason = DatagramDropReasons.FromDecodeError(error.Kind);
+        return false;
+    }
+
+    /// <summary>Logs a dropped datagram (already counted in <see cref="Drops"/>), rate-limited.</summary>
+    private protected virtual void RecordDrop(DatagramDropReason reason, DecodeError error, int length)
+    {
+        // Rate-limited: a peer sending junk as fast as it can must not flood the logs either. Only build the source
+        // address when it will be logged: junk must not allocate.
+        if (_logger.IsEnabled(LogLevel.Warning) && _invalidPayloads.TryAcquire(out var suppressed))
+        {
+            Log.InvalidPayload(_logger, length, CreateSourceEndPoint(), error.ToString(), suppressed);
+        }
+    }
+
+    /// <summary>Releases what a derived socket holds besides the socket; called once, after the socket was closed.</summary>
+    private protected virtual void OnDisposed()
+    {
     }
 
     /// <summary>
@@ -237,7 +310,8 @@ internal sealed partial class UdpSocket : ISocket
         or SocketError.NoBufferSpaceAvailable // ENOBUFS/ENOMEM: Rust's OutOfMemory.
         or SocketError.MessageSize; // Windows: a datagram larger than the buffer (Linux truncates silently).
 
-    private IPEndPoint CreateSourceEndPoint()
+    /// <summary>Returns the source address of the datagram just received (allocates it).</summary>
+    private protected IPEndPoint CreateSourceEndPoint()
     {
         var endPoint = (IPEndPoint)_endPointFactory.Create(_receiveAddress);
         return endPoint.Address.IsIPv4MappedToIPv6

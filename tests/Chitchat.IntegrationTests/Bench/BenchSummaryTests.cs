@@ -27,6 +27,33 @@ public sealed class BenchSummaryTests
     }
 
     [Fact]
+    public void Lines_KernelDrops_ReportedOnlyWhenKnown()
+    {
+        var result = Result("convergence");
+        string.Join('\n', BenchSummary.Lines(result)).Should().NotContain("kernel drops");
+
+        result.KernelDrops = 1_234;
+
+        string.Join('\n', BenchSummary.Lines(result)).Should().Contain("kernel drops     1,234 datagrams dropped by the operating system");
+    }
+
+    [Fact]
+    public void KernelUdpDrops_SumDrops_CountsOnlyTheGivenSockets()
+    {
+        string[] table =
+        [
+            "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops",
+            " 6872: 0100007F:B952 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 2371508 2 000000008f9714ce 17",
+            "13532: 0100007F:D356 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 2371504 2 000000004016f6a0 5",
+            "13533: 0100007F:D357 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 9999999 2 000000004016f6a0 1000",
+            "garbage line",
+        ];
+
+        KernelUdpDrops.SumDrops(table, new HashSet<long> { 2_371_508, 2_371_504 }).Should().Be(22);
+        KernelUdpDrops.SumDrops(table, new HashSet<long>()).Should().Be(0);
+    }
+
+    [Fact]
     public void Lines_ConvergenceNotReached_SaysHowManyNodesConverged()
     {
         var result = Result("convergence");

@@ -30,7 +30,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await WaitUntilAsync(driver, () => Rows(driver, "live").Count == 3, "the page lists 3 live members");
         driver.FindElement(By.Id("connection")).Text.Should().Be("live");
         driver.FindElement(By.Id("total-members")).Text.Should().Be("3");
-        var names = driver.FindElements(By.CssSelector("#members tbody th[scope=row]")).Select(th => th.Text).ToList();
+        var names = Read(() => driver.FindElements(By.CssSelector("#members tbody th[scope=row]")).Select(th => th.Text).ToList());
         names.Should().HaveCount(3).And.Contain(n => n.StartsWith("node_0", StringComparison.Ordinal))
             .And.Contain("node_1").And.Contain("node_2");
         driver.FindElement(By.Id("set-key")).Displayed.Should().BeFalse("the dashboard is read-only by default");
@@ -67,7 +67,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 tr.GetAttribute("data-member")?.StartsWith("node_2@", StringComparison.Ordinal) == true
                 && tr.GetAttribute("data-state") is "dead" or "scheduled for deletion"),
             "node_2 is shown dead");
-        driver.FindElements(By.CssSelector("#events li[data-kind=MemberDead]")).Should().Contain(li => li.Text.Contains("node_2@", StringComparison.Ordinal));
+        Read(() => driver.FindElements(By.CssSelector("#events li[data-kind=MemberDead]")).Any(li => li.Text.Contains("node_2@", StringComparison.Ordinal)))
+            .Should().BeTrue("the change stream shows node_2's death");
         driver.FindElement(By.Id("total-dead")).Text.Should().NotBe("0");
 
         // All of it on the page first loaded: no reload happened.
@@ -125,6 +126,21 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             "--no-first-run",
             "--window-size=1280,1100");
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(30));
+    }
+
+    // Reads elements of a table the page may re-render between two calls: a stale element means "read again".
+    private static T Read<T>(Func<T> read)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return read();
+            }
+            catch (StaleElementReferenceException) when (attempt < 50)
+            {
+            }
+        }
     }
 
     private static async Task WaitUntilAsync(IWebDriver driver, Func<bool> condition, string what)

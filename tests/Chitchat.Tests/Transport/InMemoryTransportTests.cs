@@ -181,6 +181,7 @@ public sealed class InMemoryTransportTests : TransportContractTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
         await receiver.Awaiting(r => r.ReceiveAsync(timeout.Token).AsTask()).Should().ThrowAsync<OperationCanceledException>();
         _transport.Statistics.NumMessagesTotal.Should().Be(150);
+        _transport.InboxDrops.Should().Be(50, "the 50 messages beyond the inbox's capacity were dropped");
     }
 
     [Fact]

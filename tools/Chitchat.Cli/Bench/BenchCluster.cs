@@ -58,6 +58,9 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public TransportStatistics Statistics => _memory?.Statistics ?? _counting!.Statistics;
 
+    /// <summary>Gets the messages dropped by full inboxes (in memory), or null over UDP.</summary>
+    public long? InboxDrops => _memory?.InboxDrops;
+
     public async Task SpawnAllAsync(CancellationToken cancellationToken)
     {
         for (var i = 0; i < _options.NodeCount; i++)

@@ -66,6 +66,15 @@ internal sealed class BenchResult
     /// <summary>Gets how many survivors noticed the crash within the bound.</summary>
     public int? DetectedBy { get; set; }
 
+    /// <summary>
+    /// Gets the datagrams the operating system dropped before the nodes read them (UDP on Linux: the receive buffers'
+    /// overflows, summed over the nodes' sockets), counted at the end of the run; null when unknown.
+    /// </summary>
+    public long? KernelDrops { get; set; }
+
+    /// <summary>Gets the messages the in-memory transport dropped because a node's inbox was full; null over UDP.</summary>
+    public long? InboxDrops { get; set; }
+
     public double? BytesPerSecPerNode { get; set; }
 
     public double? MessagesPerSecPerNode { get; set; }

@@ -67,6 +67,14 @@ internal static partial class BenchRunner
             }
 
             result.ElapsedMs = Milliseconds(clock.Elapsed);
+            if (options.Transport == BenchTransportKind.Udp && KernelUdpDrops.TryRead(out var kernelDrops))
+            {
+                // Before the sockets close: the counters are theirs.
+                result.KernelDrops = kernelDrops;
+            }
+
+            result.InboxDrops = cluster.InboxDrops;
+
             progress("stopping the nodes");
         }
 

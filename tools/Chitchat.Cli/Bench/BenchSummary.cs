@@ -40,6 +40,16 @@ internal static class BenchSummary
             yield return $"  scheduling       100 ms timer late by {Number(r.TimerLagMeanMs ?? 0)} ms on average, {Number(r.TimerLagMaxMs ?? 0)} ms at most; {r.ThreadPoolThreads} pool threads";
         }
 
+        if (r.KernelDrops is { } kernelDrops)
+        {
+            yield return $"  kernel drops     {Number(kernelDrops)} datagrams dropped by the operating system (full receive buffers)";
+        }
+
+        if (r.InboxDrops is { } inboxDrops)
+        {
+            yield return $"  inbox drops      {Number(inboxDrops)} messages dropped by full inboxes (nodes that did not keep up)";
+        }
+
         yield return $"  result           {(r.Reached ? "goal reached" : "goal NOT reached")} in {Ms(r.ElapsedMs)} ({r.ProcessorCount} processors, .NET {r.Runtime}{(r.ServerGc ? ", server GC" : string.Empty)})";
     }
 
