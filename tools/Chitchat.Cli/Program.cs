@@ -7,7 +7,7 @@ using Chitchat.Cli.Node;
 
 namespace Chitchat.Cli;
 
-/// <summary>The <c>chitchat</c> command: <c>demo</c>, <c>node</c>, <c>decode</c> and <c>bench</c>.</summary>
+/// <summary>The <c>chitchat</c> command: <c>demo</c>, <c>node</c>, <c>decode</c>, <c>bench</c>, <c>attack</c> and <c>simulate</c>.</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -24,6 +24,7 @@ internal static class Program
             DecodeCommand.Create(),
             Bench.BenchCommand.Create(),
             Attack.AttackCommand.Create(),
+            Simulate.SimulateCommand.Create(),
         };
 
         var parseResult = root.Parse(args);

@@ -88,6 +88,12 @@ internal sealed partial class FailureDetector
     /// </summary>
     public IEnumerable<ChitchatId> ScheduledForDeletionNodes => EnumerateScheduledForDeletion(TimeProvider.GetTimestamp());
 
+    /// <summary>
+    /// Gets or sets a callback run when a live node is declared dead (not when a node that was never live joins the
+    /// dead set, nor when one leaves). The simulation kit counts false deaths with it.
+    /// </summary>
+    internal Action<ChitchatId>? LiveNodeDied { get; set; }
+
     /// <summary>Records a heartbeat increase of <paramref name="id"/> now, creating its window if needed.</summary>
     /// <remarks>
     /// The interval since the previous report is recorded if it is at most the maximum interval; the
@@ -155,7 +161,11 @@ internal sealed partial class FailureDetector
             return phi;
         }
 
-        _liveNodes.Remove(id);
+        if (_liveNodes.Remove(id))
+        {
+            LiveNodeDied?.Invoke(id);
+        }
+
         ref var timeOfDeath = ref CollectionsMarshal.GetValueRefOrAddDefault(_deadNodes, id, out var wasDead);
         if (!wasDead)
         {
