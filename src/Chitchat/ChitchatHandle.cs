@@ -48,6 +48,12 @@ public sealed partial class ChitchatHandle : IAsyncDisposable
     /// <summary>Gets what the node knows of each peer address (protocol version, return routability; tests inspect it).</summary>
     internal Server.PeerTable PeerTable => _loop.PeerTable;
 
+    /// <summary>Gets the number of gossip rounds the node has completed (tests with a fake clock wait on it).</summary>
+    internal long CompletedGossipRounds => _loop.CompletedRounds;
+
+    /// <summary>Completes once the node has completed <paramref name="count"/> gossip rounds in all, or has stopped.</summary>
+    internal Task WhenGossipRoundsCompletedAsync(long count) => _loop.WhenRoundsCompletedAsync(count);
+
     /// <summary>Runs <paramref name="func"/> under the node's lock (tests and tools inside the repository).</summary>
     internal T WithChitchat<T>(Func<ChitchatInstance, T> func) => Chitchat.With(func);
 

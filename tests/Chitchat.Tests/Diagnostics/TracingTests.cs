@@ -115,10 +115,20 @@ public sealed class TracingTests : IDisposable
         var config = ChitchatConfig.ForTest(13_031);
         await using var node = await ChitchatServer.SpawnChitchatAsync(config, NewTransport(), new ChitchatServerOptions { TimeProvider = time });
 
+        await node.WhenGossipRoundsCompletedAsync(1).WaitAsync(TestTimeout); // the round run at start
+
         var leaving = node.LeaveAsync();
         Started("chitchat.leave", config.NodeId).Should().ContainSingle();
         Stopped("chitchat.leave", config.NodeId).Should().BeEmpty("it lasts while the announcement is gossiped");
-        time.Advance(config.GossipInterval * 2);
+        // One interval at a time, each round served before the next tick: ticks that find the previous one unserved are
+        // merged, as a periodic timer's are, and the leave waits for two rounds.
+        for (var i = 0; i < 2 * ChitchatHandle.LeaveRounds && !leaving.IsCompleted; i++)
+        {
+            var next = node.CompletedGossipRounds + 1;
+            time.Advance(config.GossipInterval);
+            await node.WhenGossipRoundsCompletedAsync(next).WaitAsync(TestTimeout);
+        }
+
         await leaving.WaitAsync(TestTimeout);
 
         var leave = Stopped("chitchat.leave", config.NodeId).Should().ContainSingle().Subject;

@@ -8,6 +8,15 @@ public sealed class ChitchatHandleLeaveTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 
+    // Ticks that find the previous one unserved are merged (as a periodic timer's are): advance one interval and let
+    // its round finish before the next.
+    private static async Task AdvanceOneRoundAsync(FakeTimeProvider time, ChitchatHandle node, TimeSpan interval)
+    {
+        var next = node.CompletedGossipRounds + 1;
+        time.Advance(interval);
+        await node.WhenGossipRoundsCompletedAsync(next).WaitAsync(s_timeout);
+    }
+
     [Fact]
     public async Task LeaveAsync_Running_AnnouncesThenStopsAfterTwoGossipIntervals()
     {
@@ -15,15 +24,17 @@ public sealed class ChitchatHandleLeaveTests
         var config = ChitchatConfig.ForTest(7101);
         await using var node = await ChitchatServer.SpawnChitchatAsync(config, NewTransport(), new ChitchatServerOptions { TimeProvider = time });
 
+        await node.WhenGossipRoundsCompletedAsync(1).WaitAsync(s_timeout); // the round run at start
+
         var leaving = node.LeaveAsync();
 
         node.Chitchat.GetSelfNodeState().TryGetValue(ChitchatInstance.LeavingKey, out var announced).Should().BeTrue();
         announced.Should().Be("true");
-        time.Advance(config.GossipInterval);
+        await AdvanceOneRoundAsync(time, node, config.GossipInterval);
         leaving.IsCompleted.Should().BeFalse("it keeps gossiping for two rounds");
         node.Termination.IsCompleted.Should().BeFalse();
 
-        time.Advance(config.GossipInterval);
+        await AdvanceOneRoundAsync(time, node, config.GossipInterval);
         await leaving.WaitAsync(s_timeout);
 
         node.Termination.IsCompletedSuccessfully.Should().BeTrue();
