@@ -4,7 +4,7 @@ using Chitchat.FailureDetection;
 namespace Chitchat.Benchmarks;
 
 /// <summary>
-/// Failure detector hot paths with a manual clock: <see cref="FailureDetector.ReportHeartbeat"/> for a known
+/// Failure detector hot paths with a manual clock: <see cref="FailureDetector.ReportHeartbeat(ChitchatId)"/> for a known
 /// node (target 0 B), <see cref="FailureDetector.UpdateNodeLiveness"/> for 100 live nodes, and the end-of-round
 /// <see cref="ChitchatInstance.UpdateNodesLiveness"/> of a 100-node instance when nothing changed.
 /// </summary>

@@ -187,6 +187,9 @@ internal sealed partial class ChitchatInstance
         var ignored = 0;
         var capped = false;
         var self = SelfChitchatId;
+
+        // One clock read for the whole digest: it is received at one instant.
+        var now = _timeProvider.GetTimestamp();
         for (var i = 0; i < ids.Length; i++)
         {
             if (ids[i].Equals(self))
@@ -196,15 +199,16 @@ internal sealed partial class ChitchatInstance
                 continue;
             }
 
-            var isNew = !_clusterState.NodeStates.ContainsKey(ids[i]);
-            if (isNew && (introduced >= allowance || introduced >= room))
+            // One lookup per entry: the state found here is the one updated below.
+            var state = _clusterState.NodeState(ids[i]);
+            if (state is null && (introduced >= allowance || introduced >= room))
             {
                 ignored++;
                 capped |= introduced >= room;
                 continue;
             }
 
-            if (ReportHeartbeat(ids[i], entries[i].Heartbeat) && isNew)
+            if (ReportHeartbeat(ids[i], entries[i].Heartbeat, state, now) && state is null)
             {
                 introduced++;
             }
@@ -219,40 +223,34 @@ internal sealed partial class ChitchatInstance
     }
 
     /// <summary>Records a heartbeat seen in a digest; returns whether the member has a state afterwards.</summary>
-    internal bool ReportHeartbeat(ChitchatId id, ulong heartbeat)
+    internal bool ReportHeartbeat(ChitchatId id, ulong heartbeat) =>
+        !id.Equals(SelfChitchatId) && ReportHeartbeat(id, heartbeat, _clusterState.NodeState(id), _timeProvider.GetTimestamp());
+
+    /// <summary>
+    /// Records a heartbeat of another member, whose current state is <paramref name="state"/> (null if it has none),
+    /// received at <paramref name="now"/>; returns whether the member has a state afterwards.
+    /// </summary>
+    private bool ReportHeartbeat(ChitchatId id, ulong heartbeat, State.NodeState? state, long now)
     {
-        if (id.Equals(SelfChitchatId))
-        {
-            return false;
-        }
-
-        State.NodeState? state;
-        if (!_clusterState.TryGetLastHeartbeatIfDeleted(id, out var lastHeartbeat) || lastHeartbeat < heartbeat)
-        {
-            state = _clusterState.NodeState(id);
-            if (state is null)
-            {
-                if (_membershipLogs.TryAcquire(out var suppressedJoins))
-                {
-                    Log.MemberJoined(_logger, id, suppressedJoins);
-                }
-
-                state = _clusterState.NodeStateOrCreate(id);
-            }
-        }
-        else
+        if (state is null)
         {
             // Forgotten recently and not heard of with a higher heartbeat: do not resurrect a zombie.
-            state = _clusterState.NodeState(id);
-            if (state is null)
+            if (_clusterState.TryGetLastHeartbeatIfDeleted(id, out var lastHeartbeat) && lastHeartbeat >= heartbeat)
             {
                 return false;
             }
+
+            if (_membershipLogs.TryAcquire(out var suppressedJoins))
+            {
+                Log.MemberJoined(_logger, id, suppressedJoins);
+            }
+
+            state = _clusterState.NodeStateOrCreate(id);
         }
 
         if (state.TrySetHeartbeat(heartbeat))
         {
-            _failureDetector.ReportHeartbeat(id);
+            _failureDetector.ReportHeartbeat(id, now);
         }
 
         return true;

@@ -17,7 +17,7 @@ namespace Chitchat.FailureDetection;
 /// </para>
 /// <para>
 /// Each remote node gets a <see cref="SamplingWindow"/> of recent heartbeat intervals. The owner calls
-/// <see cref="ReportHeartbeat"/> whenever a node's heartbeat increases, <see cref="UpdateNodeLiveness"/>
+/// <see cref="ReportHeartbeat(ChitchatId)"/> whenever a node's heartbeat increases, <see cref="UpdateNodeLiveness"/>
 /// for every known node at the end of each gossip round, then <see cref="GarbageCollect()"/>. A node is live
 /// while its phi is at most <see cref="FailureDetectorConfig.PhiThreshold"/>; otherwise it is dead from the
 /// first update that found it so, and forgotten after <see cref="FailureDetectorConfig.DeadNodeGracePeriod"/>.
@@ -25,7 +25,7 @@ namespace Chitchat.FailureDetection;
 /// </para>
 /// <para>
 /// Time is read only from the injected <see cref="System.TimeProvider"/>. The steady path
-/// (<see cref="ReportHeartbeat"/> for a known node) does not allocate.
+/// (<see cref="ReportHeartbeat(ChitchatId)"/> for a known node) does not allocate.
 /// </para>
 /// <para>
 /// Thread safety: this type is not thread-safe. Its owner (the Chitchat state machine) calls it under its
@@ -100,16 +100,22 @@ internal sealed partial class FailureDetector
     /// report always becomes the new last heartbeat. Allocates nothing once the node has a window.
     /// </remarks>
     /// <param name="id">The remote node whose heartbeat increased.</param>
-    public void ReportHeartbeat(ChitchatId id)
+    public void ReportHeartbeat(ChitchatId id) => ReportHeartbeat(id, TimeProvider.GetTimestamp());
+
+    /// <summary>Records a heartbeat of <paramref name="id"/> received at <paramref name="timestamp"/>.</summary>
+    /// <remarks>A digest reports many heartbeats at once: the caller reads the clock once for all of them.</remarks>
+    /// <param name="id">The remote node.</param>
+    /// <param name="timestamp">When the heartbeat was received, a <see cref="TimeProvider"/> timestamp.</param>
+    internal void ReportHeartbeat(ChitchatId id, long timestamp)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (!_windows.TryGetValue(id, out var window))
+        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, id, out var exists);
+        if (!exists)
         {
             window = CreateWindow();
-            _windows.Add(id, window);
         }
 
-        window.ReportHeartbeat();
+        window!.ReportHeartbeat(timestamp);
     }
 
     /// <summary>Makes sure <paramref name="id"/> has a sampling window, without recording a heartbeat.</summary>
