@@ -34,6 +34,43 @@ public sealed class BenchCommandProcessTests
     }
 
     [Fact]
+    public async Task BenchScaleJson_OneObjectPerSizeThenTheSummary()
+    {
+        var (exitCode, stdout, stderr) = await RunToolAsync("bench", "scale", "--nodes", "4", "--step", "2", "--interval-ms", "100", "--duration_s", "1", "--json");
+
+        exitCode.Should().Be(0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCountGreaterThanOrEqualTo(2).And.HaveCountLessThanOrEqualTo(3);
+        for (var i = 0; i < lines.Length - 1; i++)
+        {
+            using var step = JsonDocument.Parse(lines[i]);
+            step.RootElement.GetProperty("scenario").GetString().Should().Be("scale");
+            step.RootElement.GetProperty("nodes").GetInt32().Should().Be(2 * (i + 1));
+            step.RootElement.GetProperty("verdict").GetString().Should().NotBeNullOrEmpty();
+            step.RootElement.GetProperty("keeps_up").ValueKind.Should().BeOneOf(JsonValueKind.True, JsonValueKind.False);
+        }
+
+        using var summary = JsonDocument.Parse(lines[^1]);
+        var root = summary.RootElement;
+        root.GetProperty("scenario").GetString().Should().Be("scale_summary");
+        root.GetProperty("max_nodes").GetInt32().Should().Be(4);
+        root.GetProperty("step").GetInt32().Should().Be(2);
+        root.GetProperty("duration_s").GetDouble().Should().Be(1);
+        root.TryGetProperty("steps", out _).Should().BeFalse("each size is its own line");
+        stderr.Should().Contain("scale: 2 nodes");
+    }
+
+    [Fact]
+    public async Task BenchScaleBadStep_ExitsWithUsageError()
+    {
+        var (exitCode, stdout, stderr) = await RunToolAsync("bench", "scale", "--nodes", "10", "--step", "20");
+
+        exitCode.Should().Be(2);
+        stdout.Should().BeEmpty();
+        stderr.Should().Contain("--step");
+    }
+
+    [Fact]
     public async Task BenchBadProtocolVersion_ExitsWithUsageError()
     {
         var (exitCode, _, stderr) = await RunToolAsync("bench", "bandwidth", "--protocol_version", "2");

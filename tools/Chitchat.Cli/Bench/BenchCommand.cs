@@ -17,10 +17,10 @@ internal static class BenchCommand
     {
         var scenario = new Argument<string>("scenario")
         {
-            Description = "What to measure: convergence, detection, bandwidth, stability or cpu.",
+            Description = "What to measure: convergence, detection, bandwidth, stability, cpu, or scale (clusters of growing size, until real time stops keeping up).",
         };
         scenario.AcceptOnlyFromAmong(Names<BenchScenario>());
-        var nodes = CliOptions.Create<int>("nodes", "The number of nodes; node 0 is every node's seed.");
+        var nodes = CliOptions.Create<int>("nodes", "The number of nodes (scale: the largest cluster); node 0 is every node's seed.");
         nodes.HelpName = "n";
         nodes.DefaultValueFactory = _ => 10;
         var transport = CliOptions.Create<string>("transport", "memory: in-process transport with a 65,507-byte MTU (as chitchat's perf tests); udp: real sockets on 127.0.0.1.");
@@ -32,7 +32,10 @@ internal static class BenchCommand
         var seed = CliOptions.Create<int?>("seed", "Seeds the message drops and each node's random source. [default: unseeded]");
         seed.HelpName = "s";
         var window = Seconds("window_s", "The bandwidth measurement window.", 3);
-        var duration = Seconds("duration_s", "How long stability and cpu observe the converged cluster.", 30);
+        var duration = CliOptions.Create<double?>("duration_s", "How long stability, cpu and scale observe each converged cluster. [default: 30 s; 10 s for scale]");
+        duration.HelpName = "s";
+        var step = CliOptions.Create<int?>("step", "scale: measure clusters of step, 2 x step, ... nodes up to --nodes. [default: 100, or a tenth of --nodes below 1,000]");
+        step.HelpName = "n";
         var timeout = CliOptions.Create<double?>("timeout_s", "The bound of each wait (convergence, detection). [default: 30 s, plus one gossip interval per node beyond 100]");
         timeout.HelpName = "s";
         var repeat = CliOptions.Create<int>("repeat", "Run the scenario this many times, each on a fresh cluster.");
@@ -43,7 +46,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Measure a local cluster: convergence, crash detection, bandwidth, stability with message loss, or processor and memory use.")
         {
-            scenario, nodes, transport, interval, protocolVersion, drop, seed, window, duration, timeout, repeat, json,
+            scenario, nodes, transport, interval, protocolVersion, drop, seed, window, duration, step, timeout, repeat, json,
         };
         command.SetAction(async (parseResult, _) =>
         {
@@ -57,7 +60,8 @@ internal static class BenchCommand
                 DropProbability = parseResult.GetValue(drop),
                 Seed = parseResult.GetValue(seed),
                 Window = TimeSpan.FromSeconds(parseResult.GetValue(window)),
-                Duration = TimeSpan.FromSeconds(parseResult.GetValue(duration)),
+                Duration = parseResult.GetValue(duration) is { } d ? TimeSpan.FromSeconds(d) : null,
+                Step = parseResult.GetValue(step),
                 Timeout = parseResult.GetValue(timeout) is { } s ? TimeSpan.FromSeconds(s) : null,
             };
             return await RunAsync(options, Math.Max(1, parseResult.GetValue(repeat)), parseResult.GetValue(json)).ConfigureAwait(false);
@@ -74,6 +78,11 @@ internal static class BenchCommand
         }
 
         using var signal = new ShutdownSignal();
+        if (options.Scenario == BenchScenario.Scale)
+        {
+            return await RunScaleAsync(options, json, signal).ConfigureAwait(false);
+        }
+
         for (var run = 0; run < repeat; run++)
         {
             var runOptions = options.Seed is { } seed ? options with { Seed = seed + run } : options;
@@ -107,6 +116,51 @@ internal static class BenchCommand
                 {
                     await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
                 }
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RunScaleAsync(BenchOptions options, bool json, ShutdownSignal signal)
+    {
+        var started = Stopwatch.StartNew();
+        void Progress(string line) =>
+            Console.Error.WriteLine($"[{started.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),6} s] {line}");
+
+        void Step(BenchResult result)
+        {
+            if (json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult));
+            }
+        }
+
+        BenchScaleSummary summary;
+        try
+        {
+            summary = await BenchRunner.RunScaleAsync(options, Step, Progress, signal.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"Interrupted ({signal.SignalName}): the nodes were stopped.").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot start a node: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        if (json)
+        {
+            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(summary, BenchJsonContext.Default.BenchScaleSummary)).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var line in BenchSummary.Lines(summary))
+            {
+                await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
             }
         }
 

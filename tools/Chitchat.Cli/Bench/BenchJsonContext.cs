@@ -7,4 +7,5 @@ namespace Chitchat.Cli.Bench;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BenchResult))]
+[JsonSerializable(typeof(BenchScaleSummary))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

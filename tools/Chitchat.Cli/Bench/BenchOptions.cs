@@ -32,8 +32,17 @@ internal sealed record BenchOptions
     /// <summary>Gets the measurement window of the bandwidth scenario.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Gets how long the stability and cpu scenarios observe the converged cluster.</summary>
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Gets how long the stability, cpu and scale scenarios observe each converged cluster; null means
+    /// <see cref="EffectiveDuration"/>'s default.
+    /// </summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>
+    /// Gets the step of the scale scenario: it measures clusters of <c>Step</c>, <c>2 × Step</c>, … nodes up to
+    /// <see cref="NodeCount"/>; null means <see cref="EffectiveStep"/>'s default.
+    /// </summary>
+    public int? Step { get; init; }
 
     /// <summary>
     /// Gets the bound of each wait for a goal (convergence, then detection); null means
@@ -43,6 +52,41 @@ internal sealed record BenchOptions
 
     /// <summary>Gets the drop probability in effect: the given one, else 0.5 for stability and 0 otherwise.</summary>
     public double EffectiveDrop => DropProbability ?? (Scenario == BenchScenario.Stability ? StabilityDefaultDrop : 0.0);
+
+    /// <summary>Gets the observation time in effect: the given one, else 10 s per step for scale and 30 s otherwise.</summary>
+    public TimeSpan EffectiveDuration => Duration ?? TimeSpan.FromSeconds(Scenario == BenchScenario.Scale ? 10 : 30);
+
+    /// <summary>Gets the step in effect: the given one, else 100 nodes (a tenth of the largest cluster below 1,000).</summary>
+    public int EffectiveStep => Step ?? (NodeCount >= 1_000 ? 100 : Math.Max(2, (NodeCount + 9) / 10));
+
+    /// <summary>
+    /// Gets the cluster sizes of the scale scenario: multiples of <see cref="EffectiveStep"/>, then
+    /// <see cref="NodeCount"/> if it is not one; only <see cref="NodeCount"/> for the other scenarios.
+    /// </summary>
+    public IReadOnlyList<int> Sizes
+    {
+        get
+        {
+            if (Scenario != BenchScenario.Scale)
+            {
+                return [NodeCount];
+            }
+
+            var step = EffectiveStep;
+            var sizes = new List<int>();
+            for (var size = step; size <= NodeCount; size += step)
+            {
+                sizes.Add(size);
+            }
+
+            if (sizes.Count == 0 || sizes[^1] != NodeCount)
+            {
+                sizes.Add(NodeCount);
+            }
+
+            return sizes;
+        }
+    }
 
     /// <summary>Gets the bound of each wait in effect.</summary>
     public TimeSpan EffectiveTimeout => Timeout ?? DefaultTimeout(NodeCount, GossipInterval);
@@ -77,9 +121,14 @@ internal sealed record BenchOptions
             return "--drop must be at least 0 and less than 1.";
         }
 
-        if (Window <= TimeSpan.Zero || Duration <= TimeSpan.Zero || Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (Window <= TimeSpan.Zero || Duration is { } duration && duration <= TimeSpan.Zero || Timeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             return "--window_s, --duration_s and --timeout_s must be positive.";
+        }
+
+        if (Step is { } step && (step < 2 || step > NodeCount))
+        {
+            return $"--step must be between 2 and --nodes ({NodeCount}).";
         }
 
         return null;

@@ -126,6 +126,21 @@ internal sealed class BenchResult
 
     public int? ThreadPoolThreads { get; set; }
 
+    /// <summary>Gets the gossip rounds each node completed per second while observed (scale).</summary>
+    public double? RoundsPerSecPerNode { get; set; }
+
+    /// <summary>Gets the share of their scheduled gossip rounds the nodes completed while observed (scale): 1 on time.</summary>
+    public double? RoundsOnSchedule { get; set; }
+
+    /// <summary>Gets the messages dropped for lack of room while observed, by the inboxes or the kernel (scale).</summary>
+    public long? DropsInWindow { get; set; }
+
+    /// <summary>Gets whether real time kept up with this cluster (scale).</summary>
+    public bool? KeepsUp { get; set; }
+
+    /// <summary>Gets "keeps up", or what went wrong (scale).</summary>
+    public string? Verdict { get; set; }
+
     public required int ProcessorCount { get; init; }
 
     public required string Runtime { get; init; }

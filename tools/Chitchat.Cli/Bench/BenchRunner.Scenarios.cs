@@ -59,9 +59,9 @@ internal static partial class BenchRunner
     private static async Task<bool> ObserveStabilityAsync(
         BenchCluster cluster, BenchOptions options, BenchResult result, Action<string> progress, CancellationToken cancellationToken)
     {
-        progress($"watching for false deaths for {options.Duration.TotalSeconds} s");
+        progress($"watching for false deaths for {options.EffectiveDuration.TotalSeconds} s");
         var monitor = new FalseDeathMonitor(cluster.Nodes);
-        await monitor.RunAsync(options.Duration, options.GossipInterval, cancellationToken).ConfigureAwait(false);
+        await monitor.RunAsync(options.EffectiveDuration, options.GossipInterval, cancellationToken).ConfigureAwait(false);
         result.FalseDeaths = monitor.FalseDeaths;
         result.FalseDeathSubjects = monitor.Subjects;
         progress($"{result.FalseDeaths} false death declarations ({result.FalseDeathSubjects} distinct nodes)");
@@ -71,7 +71,7 @@ internal static partial class BenchRunner
     /// <summary>Measures the whole process while the converged cluster gossips.</summary>
     private static async Task MeasureCpuAsync(BenchOptions options, BenchResult result, Action<string> progress, CancellationToken cancellationToken)
     {
-        progress($"measuring processor time and allocations for {options.Duration.TotalSeconds} s");
+        progress($"measuring processor time and allocations for {options.EffectiveDuration.TotalSeconds} s");
         using var stopProbe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var lag = TimerLagProbe.RunAsync(stopProbe.Token);
 
@@ -81,7 +81,7 @@ internal static partial class BenchRunner
         var pausedBefore = GC.GetTotalPauseDuration();
         var wall = Stopwatch.StartNew();
 
-        await Task.Delay(options.Duration, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(options.EffectiveDuration, cancellationToken).ConfigureAwait(false);
 
         var seconds = wall.Elapsed.TotalSeconds;
         var cpu = ProcessorTime() - cpuBefore;

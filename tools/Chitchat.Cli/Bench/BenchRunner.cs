@@ -62,6 +62,10 @@ internal static partial class BenchRunner
                     await MeasureCpuAsync(options, result, progress, cancellationToken).ConfigureAwait(false);
                     result.Reached = converged;
                     break;
+                case BenchScenario.Scale:
+                    await ObserveScaleStepAsync(cluster, options, converged, result, progress, cancellationToken).ConfigureAwait(false);
+                    result.Reached = result.KeepsUp == true;
+                    break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(options), options.Scenario, "Unknown scenario.");
             }
@@ -92,7 +96,7 @@ internal static partial class BenchRunner
         Seed = options.Seed,
         TimeoutS = options.EffectiveTimeout.TotalSeconds,
         WindowS = options.Scenario == BenchScenario.Bandwidth ? options.Window.TotalSeconds : null,
-        DurationS = options.Scenario is BenchScenario.Stability or BenchScenario.Cpu ? options.Duration.TotalSeconds : null,
+        DurationS = options.Scenario is BenchScenario.Stability or BenchScenario.Cpu or BenchScenario.Scale ? options.EffectiveDuration.TotalSeconds : null,
         ProcessorCount = Environment.ProcessorCount,
         Runtime = Environment.Version.ToString(),
         ServerGc = GCSettings.IsServerGC,

@@ -17,4 +17,10 @@ internal enum BenchScenario
 
     /// <summary>Processor time, allocations and GC activity once converged.</summary>
     Cpu,
+
+    /// <summary>
+    /// Clusters of growing size, each converged then observed: the largest cluster whose gossip rounds keep their
+    /// schedule without false deaths, and what fails first beyond it.
+    /// </summary>
+    Scale,
 }

@@ -53,6 +53,28 @@ internal static class BenchSummary
         yield return $"  result           {(r.Reached ? "goal reached" : "goal NOT reached")} in {Ms(r.ElapsedMs)} ({r.ProcessorCount} processors, .NET {r.Runtime}{(r.ServerGc ? ", server GC" : string.Empty)})";
     }
 
+    /// <summary>The table of a scale sweep, one line per cluster size, and where real time stops keeping up.</summary>
+    public static IEnumerable<string> Lines(BenchScaleSummary s)
+    {
+        yield return $"chitchat bench scale: up to {s.MaxNodes} nodes over {s.Transport} in steps of {s.Step}, gossip every {Number(s.IntervalMs)} ms, protocol V{s.ProtocolVersion}, each cluster observed for {Number(s.DurationS)} s once converged";
+        yield return $"  {"nodes",6}  {"converged",11}  {"rounds/s",8}  {"on schedule",11}  {"false deaths",12}  {"timer lag max",13}  {"cores",5}  {"gc pause",8}  {"drops",7}  verdict";
+        foreach (var r in s.Steps)
+        {
+            var converged = r.ConvergenceMs is { } ms ? Ms(ms) : "no";
+            var onSchedule = r.RoundsOnSchedule is { } ratio ? (ratio * 100).ToString("0", CultureInfo.InvariantCulture) + " %" : "-";
+            yield return $"  {r.Nodes,6}  {converged,11}  {Optional(r.RoundsPerSecPerNode),8}  {onSchedule,11}  {Optional(r.FalseDeaths),12}  {(r.TimerLagMaxMs is { } lag ? Number(lag) + " ms" : "-"),13}  {Optional(r.CpuCores),5}  {(r.GcPauseMs is { } pause ? Ms(pause) : "-"),8}  {Optional(r.DropsInWindow),7}  {r.Verdict}";
+        }
+
+        yield return s.FirstFailureNodes is not { } failed
+            ? $"  result  real time keeps up with every size measured, up to {s.KeepsUpTo} nodes"
+            : s.KeepsUpTo is { } upTo
+                ? $"  result  real time keeps up to {upTo} nodes; at {failed} it does not: {s.FirstFailure}"
+                : $"  result  real time does not keep up even with {failed} nodes: {s.FirstFailure}";
+        yield return $"          ({Environment.ProcessorCount} processors, .NET {Environment.Version})";
+    }
+
+    private static string Optional(double? value) => value is { } v ? Number(v) : "-";
+
     private static string Number(double value) => value.ToString("#,0.###", CultureInfo.InvariantCulture);
 
     private static string Ms(long? value) => value is { } ms ? ms.ToString("#,0", CultureInfo.InvariantCulture) + " ms" : "-";
