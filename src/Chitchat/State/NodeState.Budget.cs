@@ -29,7 +29,7 @@ internal sealed partial class NodeState
             return;
         }
 
-        var previous = _keyValues.GetValueOrDefault(key);
+        var previous = KeyValueMap.GetValueOrDefault(key);
         var keys = NumEntriesWithout(previous) + 1;
         var bytes = _bytes + StateBudget.SizeOf(key, value) - (previous is null ? 0 : StateBudget.SizeOf(key, previous.Value));
         if (keys > budget.MaxKeysPerNode)
@@ -45,7 +45,7 @@ internal sealed partial class NodeState
         }
     }
 
-    private int NumEntriesWithout(VersionedValue? previous) => _keyValues.Count - (previous is null ? 0 : 1);
+    private int NumEntriesWithout(VersionedValue? previous) => KeyValueMap.Count - (previous is null ? 0 : 1);
 
     /// <summary>Returns whether applying the key-values of <paramref name="nodeDelta"/> above <paramref name="baseVersion"/> fits the budget.</summary>
     private bool FitsBudget(NodeDelta nodeDelta, ulong baseVersion, bool afterReset)
@@ -56,7 +56,7 @@ internal sealed partial class NodeState
         }
 
         long bytes = afterReset ? 0 : _bytes;
-        long keys = afterReset ? 0 : _keyValues.Count;
+        long keys = afterReset ? 0 : KeyValueMap.Count;
         foreach (var mutation in nodeDelta.KeyValues)
         {
             if (mutation.Version <= baseVersion)
@@ -64,7 +64,7 @@ internal sealed partial class NodeState
                 continue;
             }
 
-            var previous = afterReset ? null : _keyValues.GetValueOrDefault(mutation.Key);
+            var previous = afterReset ? null : KeyValueMap.GetValueOrDefault(mutation.Key);
             if (previous is not null && previous.Version >= mutation.Version)
             {
                 continue;

@@ -24,7 +24,7 @@ internal sealed partial class NodeState
     internal void ReassertAbove(ulong peerMaxVersion)
     {
         var visible = new List<KeyValuePair<string, VersionedValue>>(NumKeyValues);
-        foreach (var pair in _keyValues)
+        foreach (var pair in KeyValueMap)
         {
             if (!pair.Value.IsDeleted)
             {
@@ -33,7 +33,7 @@ internal sealed partial class NodeState
         }
 
         visible.Sort(s_byVersionThenKey);
-        _keyValues.Clear();
+        _keyValues?.Clear();
         _entriesSnapshotValid = false;
         CountBytes(-_bytes);
         _deletedCount = 0;
@@ -130,7 +130,7 @@ internal sealed partial class NodeState
     {
         if (_changes.IsObserved)
         {
-            foreach (var (key, entry) in _keyValues)
+            foreach (var (key, entry) in KeyValueMap)
             {
                 if (!entry.IsDeleted)
                 {
@@ -139,7 +139,7 @@ internal sealed partial class NodeState
             }
         }
 
-        _keyValues.Clear();
+        _keyValues?.Clear();
         _entriesSnapshotValid = false;
         CountBytes(-_bytes);
         _deletedCount = 0;

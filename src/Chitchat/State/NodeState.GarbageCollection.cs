@@ -18,7 +18,7 @@ internal sealed partial class NodeState
         List<string>? expired = null;
         var lastGcVersion = LastGcVersion;
         var earliestRemaining = long.MaxValue;
-        foreach (var (key, entry) in _keyValues)
+        foreach (var (key, entry) in KeyValueMap)
         {
             if (entry.Status == DeletionStatus.Set)
             {

@@ -23,7 +23,7 @@ internal sealed partial class NodeState
 
         if (!_entriesSnapshotValid)
         {
-            _entriesSnapshot = ImmutableArray.CreateRange(_keyValues);
+            _entriesSnapshot = ImmutableArray.CreateRange(KeyValueMap);
             _entriesSnapshotValid = true;
         }
 

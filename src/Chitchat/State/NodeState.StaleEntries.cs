@@ -20,7 +20,7 @@ internal sealed partial class NodeState
             return count;
         }
 
-        foreach (var entry in _keyValues.Values)
+        foreach (var entry in KeyValueMap.Values)
         {
             if (entry.Version > floorVersion)
             {
@@ -60,7 +60,7 @@ internal sealed partial class NodeState
             return;
         }
 
-        foreach (var pair in _keyValues)
+        foreach (var pair in KeyValueMap)
         {
             if (pair.Value.Version > floorVersion)
             {
@@ -77,14 +77,14 @@ internal sealed partial class NodeState
     /// </summary>
     private bool TryGetRecentCandidates(ulong floorVersion, out ReadOnlySpan<RecentVersions.Entry> candidates)
     {
-        _recentVersions ??= RecentVersions.FromHighestVersions(_keyValues);
+        _recentVersions ??= RecentVersions.FromHighestVersions(KeyValueMap);
         var index = _recentVersions.IndexAbove(floorVersion);
         if (index >= 0)
         {
             candidates = _recentVersions.Entries[index..];
 
             // A lookup costs about log2(n) key comparisons; a scan step is cheaper but visits every entry.
-            if (candidates.Length <= 4 || candidates.Length * 16 <= _keyValues.Count)
+            if (candidates.Length <= 4 || candidates.Length * 16 <= KeyValueMap.Count)
             {
                 return true;
             }
@@ -95,5 +95,5 @@ internal sealed partial class NodeState
     }
 
     private bool IsCurrent(ulong version, string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out VersionedValue? entry) =>
-        _keyValues.TryGetValue(key, out entry) && entry.Version == version;
+        KeyValueMap.TryGetValue(key, out entry) && entry.Version == version;
 }

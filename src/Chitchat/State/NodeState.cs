@@ -29,7 +29,11 @@ internal sealed partial class NodeState
         return byVersion != 0 ? byVersion : Utf8Ordinal.Instance.Compare(a.Key, b.Key);
     };
 
-    private readonly SortedDictionary<string, VersionedValue> _keyValues;
+    // Read through KeyValueMap. Created with the first entry: most replicas of a large cluster have no key-values
+    // (the node states of a 2,000-node simulation are 4 million replicas), and an empty sorted dictionary is three
+    // objects, 112 bytes.
+    private static readonly SortedDictionary<string, VersionedValue> s_noKeyValues = new(Utf8Ordinal.Instance);
+    private SortedDictionary<string, VersionedValue>? _keyValues;
     private readonly ChangeLog _changes;
     private readonly TimeProvider _timeProvider;
 
@@ -48,7 +52,7 @@ internal sealed partial class NodeState
     private StateBudget? _budget;
     private long _bytes;
 
-    // Number of tombstones (DeletionStatus.Deleted) in _keyValues, so that NumKeyValues is O(1).
+    // Number of tombstones (DeletionStatus.Deleted) in KeyValueMap, so that NumKeyValues is O(1).
     private int _deletedCount;
 
     // Number of entries scheduled for deletion (Deleted or DeleteAfterTtl), and a lower bound of their
@@ -62,7 +66,6 @@ internal sealed partial class NodeState
         _changes = changes;
         _timeProvider = timeProvider;
         _budget = budget;
-        _keyValues = new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance);
     }
 
     private NodeState(NodeState other)
@@ -70,7 +73,7 @@ internal sealed partial class NodeState
         ChitchatId = other.ChitchatId;
         _changes = new ChangeLog();
         _timeProvider = other._timeProvider;
-        _keyValues = new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
+        _keyValues = other._keyValues is null ? null : new SortedDictionary<string, VersionedValue>(other._keyValues, Utf8Ordinal.Instance);
         _deletedCount = other._deletedCount;
         _scheduledCount = other._scheduledCount;
         _bytes = other._bytes;
@@ -82,6 +85,9 @@ internal sealed partial class NodeState
 
     /// <summary>Gets the member this state belongs to.</summary>
     public ChitchatId ChitchatId { get; }
+
+    /// <summary>The entries, tombstones included; a shared empty map (never written) until the first entry.</summary>
+    private SortedDictionary<string, VersionedValue> KeyValueMap => _keyValues ?? s_noKeyValues;
 
     /// <summary>Gets the last known heartbeat of the member (its own counter for the self node).</summary>
     public ulong Heartbeat { get; private set; }
@@ -99,17 +105,17 @@ internal sealed partial class NodeState
     public (ulong LastGcVersion, ulong MaxVersion) MonotonicProperty => (LastGcVersion, MaxVersion);
 
     /// <summary>Gets the number of visible (non-deleted) key-values.</summary>
-    public int NumKeyValues => _keyValues.Count - _deletedCount;
+    public int NumKeyValues => KeyValueMap.Count - _deletedCount;
 
     /// <summary>Gets the number of stored entries, tombstones included.</summary>
-    internal int NumEntriesIncludingDeleted => _keyValues.Count;
+    internal int NumEntriesIncludingDeleted => KeyValueMap.Count;
 
     /// <summary>Gets the visible key-values in key order.</summary>
     public IEnumerable<KeyValuePair<string, string>> KeyValues
     {
         get
         {
-            foreach (var (key, entry) in _keyValues)
+            foreach (var (key, entry) in KeyValueMap)
             {
                 if (!entry.IsDeleted)
                 {
@@ -120,7 +126,7 @@ internal sealed partial class NodeState
     }
 
     /// <summary>Gets every entry, tombstones included, in key order.</summary>
-    public IEnumerable<KeyValuePair<string, VersionedValue>> KeyValuesIncludingDeleted => _keyValues;
+    public IEnumerable<KeyValuePair<string, VersionedValue>> KeyValuesIncludingDeleted => KeyValueMap;
 
     /// <summary>Creates the state Rust tests use: <c>test-node</c>, generation 0, <c>127.0.0.1:7280</c>.</summary>
     /// <returns>A new, empty node state.</returns>
@@ -131,12 +137,12 @@ internal sealed partial class NodeState
     /// <param name="key">The key.</param>
     /// <returns>The value (values scheduled with <see cref="DeleteAfterTtl"/> are still returned).</returns>
     public string? Get(string key) =>
-        _keyValues.TryGetValue(key, out var entry) && !entry.IsDeleted ? entry.Value : null;
+        KeyValueMap.TryGetValue(key, out var entry) && !entry.IsDeleted ? entry.Value : null;
 
     /// <summary>Returns the stored entry of <paramref name="key"/>, tombstones included.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The entry, or <see langword="null"/>.</returns>
-    public VersionedValue? GetVersioned(string key) => _keyValues.GetValueOrDefault(key);
+    public VersionedValue? GetVersioned(string key) => KeyValueMap.GetValueOrDefault(key);
 
     /// <summary>Returns whether <paramref name="key"/> has a visible value.</summary>
     /// <param name="key">The key.</param>
@@ -149,7 +155,7 @@ internal sealed partial class NodeState
     public IEnumerable<KeyValuePair<string, VersionedValue>> IterPrefix(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        foreach (var (key, entry) in _keyValues)
+        foreach (var (key, entry) in KeyValueMap)
         {
             if (!entry.IsDeleted && key.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -170,7 +176,7 @@ internal sealed partial class NodeState
     public void Set(string key, string value)
     {
         EnsureTransmittable(key, value);
-        if (_keyValues.TryGetValue(key, out var previous)
+        if (KeyValueMap.TryGetValue(key, out var previous)
             && previous.Status == DeletionStatus.Set
             && string.Equals(previous.Value, value, StringComparison.Ordinal))
         {
@@ -192,7 +198,7 @@ internal sealed partial class NodeState
     public void SetWithTtl(string key, string value)
     {
         EnsureTransmittable(key, value);
-        if (_keyValues.TryGetValue(key, out var previous)
+        if (KeyValueMap.TryGetValue(key, out var previous)
             && previous.Status == DeletionStatus.DeleteAfterTtl
             && string.Equals(previous.Value, value, StringComparison.Ordinal))
         {
@@ -213,7 +219,7 @@ internal sealed partial class NodeState
     public bool Delete(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!_keyValues.TryGetValue(key, out var previous))
+        if (!KeyValueMap.TryGetValue(key, out var previous))
         {
             return false;
         }
@@ -237,7 +243,7 @@ internal sealed partial class NodeState
     public bool DeleteAfterTtl(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!_keyValues.TryGetValue(key, out var entry))
+        if (!KeyValueMap.TryGetValue(key, out var entry))
         {
             return false;
         }
@@ -317,7 +323,7 @@ internal sealed partial class NodeState
             MaxVersion = versionedValue.Version;
         }
 
-        if (_keyValues.TryGetValue(key, out var existing) && existing.Version >= versionedValue.Version)
+        if (KeyValueMap.TryGetValue(key, out var existing) && existing.Version >= versionedValue.Version)
         {
             return;
         }
@@ -345,7 +351,7 @@ internal sealed partial class NodeState
 
     internal void RemoveKeyValueInternal(string key)
     {
-        if (_keyValues.TryGetValue(key, out var removed) && !removed.IsDeleted)
+        if (KeyValueMap.TryGetValue(key, out var removed) && !removed.IsDeleted)
         {
             _changes.KeyRemoved(ClusterChangeKind.KeyDeleted, ChitchatId, key, removed, removed.Version);
         }
@@ -356,7 +362,7 @@ internal sealed partial class NodeState
     /// <summary>Stores an entry, keeping the tombstone count and the recent-versions window up to date.</summary>
     private void Store(string key, VersionedValue value, VersionedValue? previous)
     {
-        _keyValues[key] = value;
+        (_keyValues ??= new SortedDictionary<string, VersionedValue>(Utf8Ordinal.Instance))[key] = value;
         _entriesSnapshotValid = false;
         var bytes = StateBudget.SizeOf(key, value.Value);
         if (previous is not null)
@@ -379,7 +385,7 @@ internal sealed partial class NodeState
 
     private void RemoveEntry(string key)
     {
-        if (_keyValues.Remove(key, out var removed))
+        if (_keyValues is not null && _keyValues.Remove(key, out var removed))
         {
             _entriesSnapshotValid = false;
             Uncount(removed);
@@ -398,5 +404,5 @@ internal sealed partial class NodeState
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"NodeState({ChitchatId}, heartbeat {Heartbeat}, max {MaxVersion}, gc {LastGcVersion}, {_keyValues.Count} entries)";
+        $"NodeState({ChitchatId}, heartbeat {Heartbeat}, max {MaxVersion}, gc {LastGcVersion}, {KeyValueMap.Count} entries)";
 }

@@ -224,4 +224,28 @@ public sealed class NodeStateTests
         state.MaxVersion.Should().Be(1);
         state.Get("key").Should().HaveLength(65_000);
     }
+
+    [Fact]
+    public void NodeState_WithoutKeyValues_AllocatesNoKeyValueMap()
+    {
+        // A replica is kept for every member by every node: N² of them in one process (bench, simulate). One
+        // without key-values is the node state object alone; the sorted map (three objects, 112 bytes) comes
+        // with the first entry.
+        var id = ChitchatId.ForLocalTest(10_001);
+        var changes = new Chitchat.Changes.ChangeLog();
+        var time = new FakeTimeProvider();
+        Chitchat.State.NodeState? state = null;
+        var bytes = AllocationMeter.Minimum(() =>
+        {
+            state = new Chitchat.State.NodeState(id, changes, time);
+            _ = state.Get("key_a");
+            _ = state.NumKeyValues;
+        });
+
+        bytes.Should().BeLessThan(200);
+        state!.Set("key_a", "1");
+        state.Get("key_a").Should().Be("1");
+        state.NumKeyValues.Should().Be(1);
+        NewNodeState(10_002).KeyValuesIncludingDeleted.Should().BeEmpty();
+    }
 }
