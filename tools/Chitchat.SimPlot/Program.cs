@@ -53,31 +53,41 @@ internal static class Program
         written.Add(path);
     }
 
-    /// <summary>Rounds to convergence against N (log scale), next to log4(N) and twice it.</summary>
+    /// <summary>Rounds to convergence against N (log scale), V0 and V1, next to log4(N) and twice it.</summary>
     private static Plot? Convergence(List<SimulationRun> runs)
     {
-        var points = runs
-            .Where(static run => run.Scenario == "converge" && run.Loss == 0 && run.JitterMs == 0 && run.ProtocolVersion == 0 && run.ConvergenceRounds is not null)
-            .GroupBy(static run => run.Nodes)
-            .OrderBy(static group => group.Key)
-            .Select(static group => (Nodes: group.Key, Rounds: group.Average(static run => run.ConvergenceRounds!.Value)))
+        var converged = runs
+            .Where(static run => run.Scenario == "converge" && run.Loss == 0 && run.JitterMs == 0 && run.ConvergenceRounds is not null)
             .ToList();
-        if (points.Count == 0)
+        if (converged.Count == 0)
         {
             return null;
         }
 
         var plot = new Plot();
-        var xs = points.Select(static point => Math.Log10(point.Nodes)).ToArray();
-        var measured = plot.Add.Scatter(xs, points.Select(static point => point.Rounds).ToArray());
-        measured.LegendText = "measured (mean over seeds)";
-        measured.MarkerSize = 8;
-        measured.LineWidth = 2;
-        var log4 = plot.Add.Scatter(xs, points.Select(static point => Math.Log(point.Nodes, 4)).ToArray());
+        foreach (var version in converged.Select(static run => run.ProtocolVersion).Distinct().Order())
+        {
+            var points = converged
+                .Where(run => run.ProtocolVersion == version)
+                .GroupBy(static run => run.Nodes)
+                .OrderBy(static group => group.Key)
+                .Select(static group => (Nodes: group.Key, Rounds: group.Average(static run => run.ConvergenceRounds!.Value)))
+                .ToList();
+            var measured = plot.Add.Scatter(
+                points.Select(static point => Math.Log10(point.Nodes)).ToArray(),
+                points.Select(static point => point.Rounds).ToArray());
+            measured.LegendText = string.Create(CultureInfo.InvariantCulture, $"measured, V{version} (mean over seeds)");
+            measured.MarkerSize = 8;
+            measured.LineWidth = 2;
+        }
+
+        var sizes = converged.Select(static run => run.Nodes).Distinct().Order().ToArray();
+        var xs = sizes.Select(static nodes => Math.Log10(nodes)).ToArray();
+        var log4 = plot.Add.Scatter(xs, sizes.Select(static nodes => Math.Log(nodes, 4)).ToArray());
         log4.LegendText = "log4(N)";
         log4.LinePattern = LinePattern.Dashed;
         log4.MarkerSize = 0;
-        var bound = plot.Add.Scatter(xs, points.Select(static point => 2 * Math.Log(point.Nodes, 4)).ToArray());
+        var bound = plot.Add.Scatter(xs, sizes.Select(static nodes => 2 * Math.Log(nodes, 4)).ToArray());
         bound.LegendText = "2 log4(N)";
         bound.LinePattern = LinePattern.Dotted;
         bound.MarkerSize = 0;
@@ -85,7 +95,7 @@ internal static class Program
         plot.Title("Convergence: gossip rounds until every node sees every node live");
         plot.XLabel("nodes (log scale)");
         plot.YLabel("gossip rounds");
-        plot.Axes.SetLimitsY(0, Math.Max(points.Max(static point => point.Rounds), 2 * Math.Log(points[^1].Nodes, 4)) * 1.1);
+        plot.Axes.SetLimitsY(0, Math.Max(converged.Max(static run => run.ConvergenceRounds!.Value), 2 * Math.Log(sizes[^1], 4)) * 1.1);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
