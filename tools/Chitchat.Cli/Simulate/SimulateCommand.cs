@@ -134,6 +134,10 @@ internal static class SimulateCommand
 
         yield return string.Create(inv, $"  bandwidth        {(result.BytesPerSecPerNode is { } b ? (b / 1024).ToString("0.0", inv) + " KiB/s per node" : "-")}");
         yield return string.Create(inv, $"  false deaths     {result.FalseDeaths}");
+        foreach (var death in result.FirstFalseDeaths ?? [])
+        {
+            yield return string.Create(inv, $"                   {death.Observer} declared {death.Subject} dead at {death.AtMs:0} ms virtual");
+        }
         yield return string.Create(inv, $"  converged at end {(result.ConvergedAtEnd ? "yes" : "no")}");
         yield return string.Create(inv, $"  datagrams        {result.SentDatagrams} sent, {result.DeliveredDatagrams} delivered ({result.DeliveredBytes / (1024.0 * 1024):0.0} MiB); {result.GossipRounds} gossip rounds, {result.Events} events");
         yield return string.Create(inv, $"  wall time        {result.WallMs} ms ({result.CpuMs} ms processor time, {result.Threads} threads)");

@@ -59,6 +59,9 @@ internal sealed class SimulateResult
     /// <summary>Gets how many times a running node, not cut off by a partition, was declared dead by another.</summary>
     public long FalseDeaths { get; set; }
 
+    /// <summary>Gets the first false deaths (at most <see cref="SimulateRunner.ListedFalseDeaths"/>): who declared whom dead, when.</summary>
+    public IReadOnlyList<SimulateFalseDeath>? FirstFalseDeaths { get; set; }
+
     /// <summary>Gets the crashes and restarts of the churn scenario.</summary>
     public int? Restarts { get; set; }
 
@@ -84,3 +87,9 @@ internal sealed class SimulateResult
     /// <summary>Gets the hash of every delivered datagram, in hexadecimal: equal runs have equal hashes.</summary>
     public string TraceHash { get; set; } = string.Empty;
 }
+
+/// <summary>A false death of a simulation run: <paramref name="Observer"/> declared the running <paramref name="Subject"/> dead.</summary>
+/// <param name="Observer">The node id of the node that declared the other dead.</param>
+/// <param name="Subject">The node id of the node declared dead.</param>
+/// <param name="AtMs">When, in virtual milliseconds from the start.</param>
+internal sealed record SimulateFalseDeath(string Observer, string Subject, double AtMs);

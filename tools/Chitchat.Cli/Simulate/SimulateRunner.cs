@@ -10,6 +10,9 @@ internal static class SimulateRunner
     /// <summary>Gossip intervals between two crash-and-restart steps of the churn scenario.</summary>
     internal const int ChurnPeriodRounds = 5;
 
+    /// <summary>How many false deaths the result lists (it counts them all).</summary>
+    public const int ListedFalseDeaths = 10;
+
     public static SimulateResult Run(SimulateOptions options, Action<string> progress, CancellationToken cancellationToken)
     {
         var wall = Stopwatch.StartNew();
@@ -114,6 +117,11 @@ internal static class SimulateRunner
         RunFor(Remaining());
         result.ConvergedAtEnd = simulation.IsConverged();
         result.FalseDeaths = simulation.FalseDeathCount;
+        result.FirstFalseDeaths = simulation.FalseDeaths.Count == 0
+            ? null
+            : simulation.FalseDeaths.Take(ListedFalseDeaths)
+                .Select(static death => new SimulateFalseDeath(death.Observer.NodeId, death.Subject.NodeId, death.At.TotalMilliseconds))
+                .ToList();
         result.GossipRounds = simulation.GossipRounds;
         result.SentDatagrams = simulation.Network.SentDatagrams;
         result.DeliveredDatagrams = simulation.Network.DeliveredDatagrams;
