@@ -86,24 +86,11 @@ internal static class BenchCommand
         for (var run = 0; run < repeat; run++)
         {
             var runOptions = options.Seed is { } seed ? options with { Seed = seed + run } : options;
-            var started = Stopwatch.StartNew();
-            void Progress(string line) =>
-                Console.Error.WriteLine($"[{started.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),6} s] {line}");
-
-            BenchResult result;
-            try
+            var progress = StartProgress();
+            var (result, failure) = await GuardAsync(() => BenchRunner.RunAsync(runOptions, progress, signal.Token), signal).ConfigureAwait(false);
+            if (result is null)
             {
-                result = await BenchRunner.RunAsync(runOptions, Progress, signal.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
-            {
-                await Console.Error.WriteLineAsync($"Interrupted ({signal.SignalName}): the nodes were stopped.").ConfigureAwait(false);
-                return ExitCodes.Interrupted;
-            }
-            catch (IOException ex)
-            {
-                await Console.Error.WriteLineAsync($"error: cannot start a node: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.Failure;
+                return failure;
             }
 
             if (json)
@@ -112,10 +99,7 @@ internal static class BenchCommand
             }
             else
             {
-                foreach (var line in BenchSummary.Lines(result))
-                {
-                    await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
-                }
+                await WriteLinesAsync(BenchSummary.Lines(result)).ConfigureAwait(false);
             }
         }
 
@@ -124,10 +108,7 @@ internal static class BenchCommand
 
     private static async Task<int> RunScaleAsync(BenchOptions options, bool json, ShutdownSignal signal)
     {
-        var started = Stopwatch.StartNew();
-        void Progress(string line) =>
-            Console.Error.WriteLine($"[{started.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),6} s] {line}");
-
+        var progress = StartProgress();
         void Step(BenchResult result)
         {
             if (json)
@@ -136,20 +117,10 @@ internal static class BenchCommand
             }
         }
 
-        BenchScaleSummary summary;
-        try
+        var (summary, failure) = await GuardAsync(() => BenchRunner.RunScaleAsync(options, Step, progress, signal.Token), signal).ConfigureAwait(false);
+        if (summary is null)
         {
-            summary = await BenchRunner.RunScaleAsync(options, Step, Progress, signal.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync($"Interrupted ({signal.SignalName}): the nodes were stopped.").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        catch (IOException ex)
-        {
-            await Console.Error.WriteLineAsync($"error: cannot start a node: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Failure;
+            return failure;
         }
 
         if (json)
@@ -158,13 +129,48 @@ internal static class BenchCommand
         }
         else
         {
-            foreach (var line in BenchSummary.Lines(summary))
-            {
-                await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
-            }
+            await WriteLinesAsync(BenchSummary.Lines(summary)).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>Progress lines on standard error, each stamped with the seconds since this call.</summary>
+    private static Action<string> StartProgress()
+    {
+        var started = Stopwatch.StartNew();
+        return line => Console.Error.WriteLine($"[{started.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),6} s] {line}");
+    }
+
+    /// <summary>
+    /// Runs a measurement; an interruption or a node that cannot open its socket is reported on standard error and
+    /// gives a null result with the exit code to return.
+    /// </summary>
+    private static async Task<(T? Result, int ExitCode)> GuardAsync<T>(Func<Task<T>> run, ShutdownSignal signal)
+        where T : class
+    {
+        try
+        {
+            return (await run().ConfigureAwait(false), ExitCodes.Success);
+        }
+        catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"Interrupted ({signal.SignalName}): the nodes were stopped.").ConfigureAwait(false);
+            return (null, ExitCodes.Interrupted);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot start a node: {ex.Message}").ConfigureAwait(false);
+            return (null, ExitCodes.Failure);
+        }
+    }
+
+    private static async Task WriteLinesAsync(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
+        }
     }
 
     private static string[] Names<TEnum>()
