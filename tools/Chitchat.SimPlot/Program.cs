@@ -73,12 +73,11 @@ internal static class Program
                 .OrderBy(static group => group.Key)
                 .Select(static group => (Nodes: group.Key, Rounds: group.Average(static run => run.ConvergenceRounds!.Value)))
                 .ToList();
-            var measured = plot.Add.Scatter(
+            AddLine(
+                plot,
                 points.Select(static point => Math.Log10(point.Nodes)).ToArray(),
-                points.Select(static point => point.Rounds).ToArray());
-            measured.LegendText = string.Create(CultureInfo.InvariantCulture, $"measured, V{version} (mean over seeds)");
-            measured.MarkerSize = 8;
-            measured.LineWidth = 2;
+                points.Select(static point => point.Rounds).ToArray(),
+                string.Create(CultureInfo.InvariantCulture, $"measured, V{version} (mean over seeds)"));
         }
 
         var sizes = converged.Select(static run => run.Nodes).Distinct().Order().ToArray();
@@ -117,12 +116,11 @@ internal static class Program
         foreach (var group in series)
         {
             var points = group.GroupBy(static run => run.Loss).OrderBy(static g => g.Key).ToList();
-            var line = plot.Add.Scatter(
+            AddLine(
+                plot,
                 points.Select(static g => g.Key * 100).ToArray(),
-                points.Select(static g => g.Average(static run => run.DetectionMs!.Value) / 1000).ToArray());
-            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{group.Key} nodes");
-            line.MarkerSize = 8;
-            line.LineWidth = 2;
+                points.Select(static g => g.Average(static run => run.DetectionMs!.Value) / 1000).ToArray(),
+                string.Create(CultureInfo.InvariantCulture, $"{group.Key} nodes"));
         }
 
         plot.Title("Crash detection: time until every other node sees the crashed node dead");
@@ -150,12 +148,11 @@ internal static class Program
         foreach (var group in series)
         {
             var points = group.GroupBy(static run => run.Nodes).OrderBy(static g => g.Key).ToList();
-            var line = plot.Add.Scatter(
+            AddLine(
+                plot,
                 points.Select(static g => Math.Log10(g.Key)).ToArray(),
-                points.Select(static g => g.Average(static run => run.BytesPerSecPerNode!.Value) / 1024).ToArray());
-            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"protocol V{group.Key}");
-            line.MarkerSize = 8;
-            line.LineWidth = 2;
+                points.Select(static g => g.Average(static run => run.BytesPerSecPerNode!.Value) / 1024).ToArray(),
+                string.Create(CultureInfo.InvariantCulture, $"protocol V{group.Key}"));
         }
 
         LogX(plot);
@@ -185,12 +182,11 @@ internal static class Program
         foreach (var group in selected.GroupBy(static run => run.JitterMs).OrderBy(static group => group.Key))
         {
             var points = group.GroupBy(static run => run.Loss).OrderBy(static g => g.Key).ToList();
-            var line = plot.Add.Scatter(
+            AddLine(
+                plot,
                 points.Select(static g => g.Key * 100).ToArray(),
-                points.Select(static g => g.Average(static run => (double)run.FalseDeaths)).ToArray());
-            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"jitter up to {group.Key:0} ms");
-            line.MarkerSize = 8;
-            line.LineWidth = 2;
+                points.Select(static g => g.Average(static run => (double)run.FalseDeaths)).ToArray(),
+                string.Create(CultureInfo.InvariantCulture, $"jitter up to {group.Key:0} ms"));
         }
 
         plot.Axes.SetLimitsY(0, Math.Max(1, selected.GroupBy(static run => (run.Loss, run.JitterMs)).Max(static g => g.Average(static run => (double)run.FalseDeaths))) * 1.15);
@@ -203,6 +199,15 @@ internal static class Program
     }
 
     /// <summary>Labels a bottom axis that holds log10 values with the values themselves.</summary>
+    /// <summary>Adds a measured series: markers joined by a line, with its legend.</summary>
+    private static void AddLine(Plot plot, double[] xs, double[] ys, string legend)
+    {
+        var line = plot.Add.Scatter(xs, ys);
+        line.LegendText = legend;
+        line.MarkerSize = 8;
+        line.LineWidth = 2;
+    }
+
     private static void LogX(Plot plot)
     {
         var ticks = new ScottPlot.TickGenerators.NumericAutomatic
