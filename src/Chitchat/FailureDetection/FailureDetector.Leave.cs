@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Chitchat.FailureDetection;
 
 internal sealed partial class FailureDetector
@@ -13,16 +11,19 @@ internal sealed partial class FailureDetector
     public void ReportLeft(ChitchatId id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        _liveNodes.Remove(id);
-        ref var timeOfDeath = ref CollectionsMarshal.GetValueRefOrAddDefault(_deadNodes, id, out var wasDead);
-        if (!wasDead)
+        if (!_windows.TryGetValue(id, out var window))
         {
-            timeOfDeath = TimeProvider.GetTimestamp();
+            window = CreateWindow();
+            window.IsTracking = false;
+            _windows.Add(id, window);
         }
 
-        if (_windows.TryGetValue(id, out var window))
+        if (window.Verdict != NodeLivenessState.Dead)
         {
-            window.Reset();
+            SetVerdict(window, NodeLivenessState.Dead);
+            window.TimeOfDeath = TimeProvider.GetTimestamp();
         }
+
+        window.Reset();
     }
 }

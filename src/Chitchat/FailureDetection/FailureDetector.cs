@@ -36,16 +36,15 @@ namespace Chitchat.FailureDetection;
 /// </remarks>
 internal sealed partial class FailureDetector
 {
+    // One entry per tracked node: its window holds the verdict and the time of death too. A node keeps one entry per
+    // member of the cluster, so a single table (rather than a table each for windows, live and dead nodes) is what
+    // keeps a large cluster's memory in proportion.
     private readonly Dictionary<ChitchatId, SamplingWindow> _windows = new();
-    private readonly HashSet<ChitchatId> _liveNodes = new();
-
-    // Time of death (a TimeProvider timestamp) of every dead node: the first update that found it not alive.
-    private readonly Dictionary<ChitchatId, long> _deadNodes = new();
+    private readonly SamplingWindow.Settings _windowSettings;
+    private int _liveNodeCount;
+    private int _deadNodeCount;
 
     private readonly double _phiThreshold;
-    private readonly int _samplingWindowSize;
-    private readonly TimeSpan _maxInterval;
-    private readonly TimeSpan _initialInterval;
     private readonly TimeSpan _deadNodeGracePeriod;
     private readonly ILogger _logger;
 
@@ -63,9 +62,7 @@ internal sealed partial class FailureDetector
         Config = config.Clone();
         TimeProvider = timeProvider;
         _phiThreshold = Config.PhiThreshold;
-        _samplingWindowSize = Config.SamplingWindowSize;
-        _maxInterval = Config.MaxInterval;
-        _initialInterval = Config.InitialInterval;
+        _windowSettings = new SamplingWindow.Settings(Config.SamplingWindowSize, Config.MaxInterval, Config.InitialInterval, timeProvider);
         _deadNodeGracePeriod = Config.DeadNodeGracePeriod;
         _logger = logger ?? NullLogger.Instance;
     }
@@ -77,10 +74,10 @@ internal sealed partial class FailureDetector
     public TimeProvider TimeProvider { get; }
 
     /// <summary>Gets the nodes found live by their last liveness update (self never included). A live view.</summary>
-    public IEnumerable<ChitchatId> LiveNodes => _liveNodes;
+    public IEnumerable<ChitchatId> LiveNodes => _liveNodeCount == 0 ? [] : WithVerdict(NodeLivenessState.Live);
 
     /// <summary>Gets the nodes found dead and not yet garbage-collected. A live view.</summary>
-    public IEnumerable<ChitchatId> DeadNodes => _deadNodes.Keys;
+    public IEnumerable<ChitchatId> DeadNodes => _deadNodeCount == 0 ? [] : WithVerdict(NodeLivenessState.Dead);
 
     /// <summary>
     /// Gets the dead nodes whose time of death is more than half the grace period ago (strictly), as of
@@ -115,7 +112,12 @@ internal sealed partial class FailureDetector
             window = CreateWindow();
         }
 
-        window!.ReportHeartbeat(timestamp);
+        else if (!window!.IsTracking)
+        {
+            window.IsTracking = true;
+        }
+
+        window.ReportHeartbeat(timestamp);
     }
 
     /// <summary>Makes sure <paramref name="id"/> has a sampling window, without recording a heartbeat.</summary>
@@ -131,6 +133,10 @@ internal sealed partial class FailureDetector
         if (!exists)
         {
             window = CreateWindow();
+        }
+        else
+        {
+            window!.IsTracking = true;
         }
     }
 
@@ -158,36 +164,45 @@ internal sealed partial class FailureDetector
         var isAlive = phi is { } value && value <= _phiThreshold;
         if (isAlive)
         {
-            _deadNodes.Remove(id);
-            if (_liveNodes.Add(id))
+            if (window!.Verdict != NodeLivenessState.Live)
             {
+                SetVerdict(window, NodeLivenessState.Live);
                 Log.NodeLive(_logger, id, phi, _phiThreshold);
             }
 
             return phi;
         }
 
-        if (_liveNodes.Remove(id))
+        if (window is null)
         {
-            LiveNodeDied?.Invoke(id);
+            // Asked about a node never heard from: it is dead, with an entry that holds only that verdict.
+            window = CreateWindow();
+            window.IsTracking = false;
+            _windows.Add(id, window);
         }
 
-        ref var timeOfDeath = ref CollectionsMarshal.GetValueRefOrAddDefault(_deadNodes, id, out var wasDead);
-        if (!wasDead)
+        if (window.Verdict != NodeLivenessState.Dead)
         {
-            timeOfDeath = now;
+            var wasLive = window.Verdict == NodeLivenessState.Live;
+            SetVerdict(window, NodeLivenessState.Dead);
+            window.TimeOfDeath = now;
+            if (wasLive)
+            {
+                LiveNodeDied?.Invoke(id);
+            }
+
             Log.NodeDead(_logger, id, phi, _phiThreshold);
         }
 
-        window?.Reset();
+        window.Reset();
         return phi;
     }
 
     /// <summary>Gets the number of nodes in the live set.</summary>
-    public int LiveNodeCount => _liveNodes.Count;
+    public int LiveNodeCount => _liveNodeCount;
 
     /// <summary>Gets the number of nodes in the dead set (scheduled-for-deletion ones included).</summary>
-    public int DeadNodeCount => _deadNodes.Count;
+    public int DeadNodeCount => _deadNodeCount;
 
     /// <summary>
     /// Forgets the dead nodes whose grace period has fully elapsed (now ≥ time of death + grace period),
@@ -209,16 +224,16 @@ internal sealed partial class FailureDetector
     public void GarbageCollect(List<ChitchatId> collected)
     {
         ArgumentNullException.ThrowIfNull(collected);
-        if (_deadNodes.Count == 0)
+        if (_deadNodeCount == 0)
         {
             return;
         }
 
         var now = TimeProvider.GetTimestamp();
         var start = collected.Count;
-        foreach (var (id, timeOfDeath) in _deadNodes)
+        foreach (var (id, window) in _windows)
         {
-            if (TimeProvider.GetElapsedTime(timeOfDeath, now) >= _deadNodeGracePeriod)
+            if (window.Verdict == NodeLivenessState.Dead && TimeProvider.GetElapsedTime(window.TimeOfDeath, now) >= _deadNodeGracePeriod)
             {
                 collected.Add(id);
             }
@@ -227,8 +242,8 @@ internal sealed partial class FailureDetector
         for (var i = start; i < collected.Count; i++)
         {
             var id = collected[i];
-            _deadNodes.Remove(id);
             _windows.Remove(id);
+            _deadNodeCount--;
             Log.NodeGarbageCollected(_logger, id, _deadNodeGracePeriod);
         }
     }
@@ -242,15 +257,15 @@ internal sealed partial class FailureDetector
     {
         ArgumentNullException.ThrowIfNull(destination);
         destination.Clear();
-        if (_deadNodes.Count == 0)
+        if (_deadNodeCount == 0)
         {
             return;
         }
 
         var now = TimeProvider.GetTimestamp();
-        foreach (var (id, timeOfDeath) in _deadNodes)
+        foreach (var (id, window) in _windows)
         {
-            if (IsPastHalfGracePeriod(TimeProvider.GetElapsedTime(timeOfDeath, now)))
+            if (window.Verdict == NodeLivenessState.Dead && IsPastHalfGracePeriod(TimeProvider.GetElapsedTime(window.TimeOfDeath, now)))
             {
                 destination.Add(id);
             }
@@ -260,23 +275,23 @@ internal sealed partial class FailureDetector
     /// <summary>Returns whether the last liveness update found <paramref name="id"/> live.</summary>
     /// <param name="id">The remote node.</param>
     /// <returns>Whether the node is in the live set.</returns>
-    public bool IsLive(ChitchatId id) => _liveNodes.Contains(id);
+    public bool IsLive(ChitchatId id) => _windows.TryGetValue(id, out var window) && window.Verdict == NodeLivenessState.Live;
 
     /// <summary>Returns whether <paramref name="id"/> is dead and not yet garbage-collected.</summary>
     /// <param name="id">The remote node.</param>
     /// <returns>Whether the node is in the dead set.</returns>
-    public bool IsDead(ChitchatId id) => _deadNodes.ContainsKey(id);
+    public bool IsDead(ChitchatId id) => _windows.TryGetValue(id, out var window) && window.Verdict == NodeLivenessState.Dead;
 
     /// <summary>Returns whether <paramref name="id"/> has a sampling window (is tracked by the detector).</summary>
     /// <param name="id">The remote node.</param>
     /// <returns>Whether the node has a window.</returns>
-    public bool HasSamplingWindow(ChitchatId id) => _windows.ContainsKey(id);
+    public bool HasSamplingWindow(ChitchatId id) => _windows.TryGetValue(id, out var window) && window.IsTracking;
 
     /// <summary>Returns the current phi of <paramref name="id"/>.</summary>
     /// <param name="id">The remote node.</param>
     /// <returns>Phi, or <see langword="null"/> when the node is unknown or has no recorded interval.</returns>
     public double? Phi(ChitchatId id) =>
-        _windows.TryGetValue(id, out var window) ? window.Phi(TimeProvider.GetTimestamp()) : null;
+        _windows.TryGetValue(id, out var window) && window.IsTracking ? window.Phi(TimeProvider.GetTimestamp()) : null;
 
     /// <summary>
     /// Returns how long after its last heartbeat <paramref name="id"/> would be declared dead if no other heartbeat
@@ -285,7 +300,7 @@ internal sealed partial class FailureDetector
     /// <param name="id">The remote node.</param>
     /// <returns>The timeout, or <see langword="null"/> when the node is unknown or has no recorded interval.</returns>
     public TimeSpan? FailureDetectionTimeout(ChitchatId id) =>
-        _windows.TryGetValue(id, out var window) && window.MeanIntervalSeconds is { } mean
+        _windows.TryGetValue(id, out var window) && window.IsTracking && window.MeanIntervalSeconds is { } mean
             ? TimeSpan.FromSeconds(mean * _phiThreshold)
             : null;
 
@@ -298,17 +313,17 @@ internal sealed partial class FailureDetector
     public bool TryGetLiveness(ChitchatId id, out NodeLiveness liveness)
     {
         ArgumentNullException.ThrowIfNull(id);
-        _windows.TryGetValue(id, out var window);
-        var isLive = _liveNodes.Contains(id);
-        var isDead = _deadNodes.TryGetValue(id, out var timeOfDeath);
-        if (window is null && !isLive && !isDead)
+        if (!_windows.TryGetValue(id, out var entry))
         {
             liveness = default;
             return false;
         }
 
+        var isLive = entry.Verdict == NodeLivenessState.Live;
+        var isDead = entry.Verdict == NodeLivenessState.Dead;
+        var window = entry.IsTracking ? entry : null;
         var now = TimeProvider.GetTimestamp();
-        TimeSpan? sinceDeath = isDead ? TimeProvider.GetElapsedTime(timeOfDeath, now) : null;
+        TimeSpan? sinceDeath = isDead ? TimeProvider.GetElapsedTime(entry.TimeOfDeath, now) : null;
         var state = isLive ? NodeLivenessState.Live
             : !isDead ? NodeLivenessState.Unknown
             : IsPastHalfGracePeriod(sinceDeath!.Value) ? NodeLivenessState.ScheduledForDeletion
@@ -326,8 +341,44 @@ internal sealed partial class FailureDetector
         return true;
     }
 
-    private SamplingWindow CreateWindow() =>
-        new(_samplingWindowSize, _maxInterval, _initialInterval, TimeProvider);
+    private SamplingWindow CreateWindow() => new(_windowSettings);
+
+    // Moves a window from one verdict to another, keeping the live and dead counts.
+    private void SetVerdict(SamplingWindow window, NodeLivenessState verdict)
+    {
+        switch (window.Verdict)
+        {
+            case NodeLivenessState.Live:
+                _liveNodeCount--;
+                break;
+            case NodeLivenessState.Dead:
+                _deadNodeCount--;
+                break;
+        }
+
+        switch (verdict)
+        {
+            case NodeLivenessState.Live:
+                _liveNodeCount++;
+                break;
+            case NodeLivenessState.Dead:
+                _deadNodeCount++;
+                break;
+        }
+
+        window.Verdict = verdict;
+    }
+
+    private IEnumerable<ChitchatId> WithVerdict(NodeLivenessState verdict)
+    {
+        foreach (var (id, window) in _windows)
+        {
+            if (window.Verdict == verdict)
+            {
+                yield return id;
+            }
+        }
+    }
 
     // Strict: exactly half the grace period after death is not yet "scheduled". Integer halving is exact
     // here: for an odd tick count 2k+1, "elapsed > k + 0.5" and "elapsed > k" agree on integers.
@@ -335,9 +386,9 @@ internal sealed partial class FailureDetector
 
     private IEnumerable<ChitchatId> EnumerateScheduledForDeletion(long now)
     {
-        foreach (var (id, timeOfDeath) in _deadNodes)
+        foreach (var (id, window) in _windows)
         {
-            if (IsPastHalfGracePeriod(TimeProvider.GetElapsedTime(timeOfDeath, now)))
+            if (window.Verdict == NodeLivenessState.Dead && IsPastHalfGracePeriod(TimeProvider.GetElapsedTime(window.TimeOfDeath, now)))
             {
                 yield return id;
             }

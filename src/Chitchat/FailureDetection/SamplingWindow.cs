@@ -24,10 +24,9 @@ internal sealed class SamplingWindow
     /// <summary>The weight, in virtual intervals, of the prior mean (chitchat's additive smoothing).</summary>
     public const double PriorWeight = 5.0;
 
-    private readonly BoundedArrayStats _intervals;
-    private readonly TimeSpan _maxInterval;
-    private readonly double _priorMeanSeconds;
-    private readonly TimeProvider _timeProvider;
+    // A node keeps one window per member, so what every window of a detector shares is held once, in the settings.
+    private readonly Settings _settings;
+    private BoundedArrayStats _intervals;
     private long _lastHeartbeat;
     private bool _hasLastHeartbeat;
 
@@ -37,13 +36,33 @@ internal sealed class SamplingWindow
     /// <param name="priorInterval">The prior mean interval used for smoothing.</param>
     /// <param name="timeProvider">The clock.</param>
     public SamplingWindow(int windowSize, TimeSpan maxInterval, TimeSpan priorInterval, TimeProvider timeProvider)
+        : this(new Settings(windowSize, maxInterval, priorInterval, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _intervals = new BoundedArrayStats(windowSize);
-        _maxInterval = maxInterval;
-        _priorMeanSeconds = ToSecondsF64(priorInterval);
-        _timeProvider = timeProvider;
     }
+
+    /// <summary>Creates an empty window with settings shared with other windows.</summary>
+    /// <param name="settings">The window size, maximum interval, prior and clock.</param>
+    public SamplingWindow(Settings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        _intervals = new BoundedArrayStats(settings.WindowSize, settings.MaxInterval);
+    }
+
+    /// <summary>
+    /// Gets or sets the failure detector's verdict on the node: live, dead or neither yet. Kept here so that a
+    /// detector needs one table entry per member.
+    /// </summary>
+    internal NodeLivenessState Verdict { get; set; }
+
+    /// <summary>Gets or sets when the node was found dead (a <see cref="TimeProvider"/> timestamp), while it is dead.</summary>
+    internal long TimeOfDeath { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the window has been created by a heartbeat or explicitly, rather than only to hold the
+    /// verdict on a node the detector was asked about but never heard from.
+    /// </summary>
+    internal bool IsTracking { get; set; } = true;
 
     /// <summary>Gets the number of intervals currently recorded.</summary>
     public int IntervalCount => _intervals.Length;
@@ -65,7 +84,7 @@ internal sealed class SamplingWindow
     }
 
     /// <summary>Records a heartbeat now.</summary>
-    public void ReportHeartbeat() => ReportHeartbeat(_timeProvider.GetTimestamp());
+    public void ReportHeartbeat() => ReportHeartbeat(_settings.TimeProvider.GetTimestamp());
 
     /// <summary>Records a heartbeat at <paramref name="now"/>.</summary>
     /// <param name="now">The current timestamp of the window's <see cref="TimeProvider"/>.</param>
@@ -74,9 +93,9 @@ internal sealed class SamplingWindow
         if (_hasLastHeartbeat)
         {
             var interval = Elapsed(_lastHeartbeat, now);
-            if (interval <= _maxInterval)
+            if (interval <= _settings.MaxInterval)
             {
-                _intervals.Append(ToSecondsF64(interval));
+                _intervals.Append(interval);
             }
         }
 
@@ -90,7 +109,7 @@ internal sealed class SamplingWindow
 
     /// <summary>Computes phi now.</summary>
     /// <returns>Phi, or <see langword="null"/> when no interval is recorded.</returns>
-    public double? Phi() => Phi(_timeProvider.GetTimestamp());
+    public double? Phi() => Phi(_settings.TimeProvider.GetTimestamp());
 
     /// <summary>Computes phi at <paramref name="now"/>.</summary>
     /// <param name="now">The current timestamp of the window's <see cref="TimeProvider"/>.</param>
@@ -129,12 +148,43 @@ internal sealed class SamplingWindow
 
     // Port of chitchat failure_detector.rs AdditiveSmoothing::compute_mean (same operation order).
     private double ComputeMean(int count, double sum) =>
-        (sum + (PriorWeight * _priorMeanSeconds)) / (count + PriorWeight);
+        (sum + (PriorWeight * _settings.PriorMeanSeconds)) / (count + PriorWeight);
 
     private TimeSpan Elapsed(long from, long to)
     {
         // Rust's Instant::duration_since saturates at zero; a monotonic clock never goes back anyway.
-        var elapsed = _timeProvider.GetElapsedTime(from, to);
+        var elapsed = _settings.TimeProvider.GetElapsedTime(from, to);
         return elapsed < TimeSpan.Zero ? TimeSpan.Zero : elapsed;
+    }
+
+    /// <summary>What every window of a failure detector shares: size, maximum interval, prior and clock.</summary>
+    internal sealed class Settings
+    {
+        /// <summary>Creates the settings.</summary>
+        /// <param name="windowSize">The number of intervals kept; at least 1.</param>
+        /// <param name="maxInterval">Intervals longer than this are not recorded.</param>
+        /// <param name="priorInterval">The prior mean interval used for smoothing.</param>
+        /// <param name="timeProvider">The clock.</param>
+        public Settings(int windowSize, TimeSpan maxInterval, TimeSpan priorInterval, TimeProvider timeProvider)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(windowSize, 1);
+            ArgumentNullException.ThrowIfNull(timeProvider);
+            WindowSize = windowSize;
+            MaxInterval = maxInterval;
+            PriorMeanSeconds = ToSecondsF64(priorInterval);
+            TimeProvider = timeProvider;
+        }
+
+        /// <summary>Gets the number of intervals kept.</summary>
+        public int WindowSize { get; }
+
+        /// <summary>Gets the longest interval recorded.</summary>
+        public TimeSpan MaxInterval { get; }
+
+        /// <summary>Gets the prior mean interval, in seconds.</summary>
+        public double PriorMeanSeconds { get; }
+
+        /// <summary>Gets the clock.</summary>
+        public TimeProvider TimeProvider { get; }
     }
 }
