@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Chitchat.Changes;
 using Chitchat.State;
 using Chitchat.Wire;
@@ -322,12 +321,10 @@ internal sealed partial class ChitchatInstance
             }
 
             liveCount++;
-            changed = changed
-                || !_previousLiveNodes.TryGetValue(id, out var previousMaxVersion)
-                || previousMaxVersion != state.MaxVersion;
+            changed = changed || !state.InPublishedLiveSet || state.PublishedMaxVersion != state.MaxVersion;
         }
 
-        if (changed || liveCount != _previousLiveNodes.Count)
+        if (changed || liveCount != _publishedLiveCount)
         {
             PublishLiveNodes(self, states);
         }
@@ -343,7 +340,6 @@ internal sealed partial class ChitchatInstance
             }
 
             _clusterState.RemoveNode(id);
-            _memberStatus.Remove(id);
             LogMembership(Log.MemberForgotten, id);
         }
 
@@ -392,13 +388,14 @@ internal sealed partial class ChitchatInstance
             var status = announcedLeave ? MemberStatus.Left
                 : _failureDetector.IsLive(id) ? MemberStatus.Live
                 : _scheduledForDeletion.Contains(id) ? MemberStatus.Left : MemberStatus.Dead;
-            var known = _memberStatus.TryGetValue(id, out var previous);
-            if (known && previous == status)
+            var previous = state.Status;
+            var known = previous != MemberStatus.Unclassified;
+            if (previous == status)
             {
                 continue;
             }
 
-            _memberStatus[id] = status;
+            state.Status = status;
             switch (status)
             {
                 case MemberStatus.Live:
@@ -446,29 +443,38 @@ internal sealed partial class ChitchatInstance
 
     private void PublishLiveNodes(ChitchatId self, List<State.NodeState> states)
     {
-        _previousLiveNodes.Clear();
-        var published = ImmutableSortedSet.CreateBuilder<ChitchatId>();
+        _publishedLiveCount = 0;
+        // Built in id order, as the node states are; rented, so that no buffer per member is kept between rounds.
+        var published = System.Buffers.ArrayPool<ChitchatId>.Shared.Rent(states.Count);
+        var publishedCount = 0;
         var predicate = Config.ExtraLivenessPredicate;
         foreach (var state in states)
         {
             var id = state.ChitchatId;
             if (!id.Equals(self) && !_failureDetector.IsLive(id))
             {
+                state.InPublishedLiveSet = false;
                 continue;
             }
 
-            _previousLiveNodes.Add(id, state.MaxVersion);
+            state.InPublishedLiveSet = true;
+            state.PublishedMaxVersion = state.MaxVersion;
+            _publishedLiveCount++;
             if (predicate is null || PassesExtraLivenessPredicate(predicate, state))
             {
-                published.Add(id);
+                published[publishedCount++] = id;
             }
         }
 
         // Published only when the set itself changed: key-value changes are on the change stream.
-        if (!LiveMembers.Current.SetEquals(published))
+        var ids = published.AsSpan(0, publishedCount);
+        if (LiveMembers.Current is not SortedIdSet current || !current.SequenceEqual(ids))
         {
-            LiveMembers.Publish(published.ToImmutable());
+            LiveMembers.Publish(new SortedIdSet(ids.ToArray()));
         }
+
+        ids.Clear();
+        System.Buffers.ArrayPool<ChitchatId>.Shared.Return(published);
     }
 
     private IReadOnlySet<ChitchatId> ScheduledForDeletionSet()

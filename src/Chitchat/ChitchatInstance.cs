@@ -36,10 +36,9 @@ internal sealed partial class ChitchatInstance
     private readonly FailureDetector _failureDetector;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Dictionary<ChitchatId, ulong> _previousLiveNodes = [];
 
-    // How each remote member was last classified (for member change events and logs).
-    private readonly Dictionary<ChitchatId, MemberStatus> _memberStatus = [];
+    // The size of the live set last published (self included); each member's part is on its node state.
+    private int _publishedLiveCount;
     private readonly Logging.LogRateLimiter _membershipLogs;
 
     // Scratch collections reused by every message and round (the instance is used under one lock).
@@ -117,13 +116,6 @@ internal sealed partial class ChitchatInstance
                 SelfNodeState.Set(key, value);
             }
         }
-    }
-
-    private enum MemberStatus
-    {
-        Live,
-        Dead,
-        Left,
     }
 
     /// <summary>Gets the lock that guards this instance.</summary>

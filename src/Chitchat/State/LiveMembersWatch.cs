@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 
 namespace Chitchat.State;
@@ -23,7 +22,7 @@ namespace Chitchat.State;
 /// </remarks>
 public sealed class LiveMembersWatch
 {
-    private static readonly IReadOnlySet<ChitchatId> s_empty = ImmutableSortedSet<ChitchatId>.Empty;
+    private static readonly IReadOnlySet<ChitchatId> s_empty = SortedIdSet.Empty;
     private volatile Generation _current = new(0, s_empty, completed: false);
 
     internal LiveMembersWatch()

@@ -92,6 +92,19 @@ internal sealed partial class NodeState
     /// <summary>Gets the last known heartbeat of the member (its own counter for the self node).</summary>
     public ulong Heartbeat { get; private set; }
 
+    // What the owning node's state machine remembers of the member between rounds. Kept on the replica rather than
+    // in tables keyed by member: a node holds a replica of every member, and each such table costs tens of bytes per
+    // member of every node. Removed with the replica; never copied into snapshots.
+
+    /// <summary>Gets or sets how the owner last classified the member (for member change events).</summary>
+    internal MemberStatus Status { get; set; }
+
+    /// <summary>Gets or sets whether the member was in the live set the owner last published.</summary>
+    internal bool InPublishedLiveSet { get; set; }
+
+    /// <summary>Gets or sets the member's max version when the owner last published the live set (if it was in it).</summary>
+    internal ulong PublishedMaxVersion { get; set; }
+
     /// <summary>
     /// Gets the highest version known for the member: a replica that received every mutation above
     /// this version would be up to date.

@@ -73,7 +73,7 @@ public sealed class LiveNodesWatchTests
 
         // The published value holds ids only (no mutable node state) and cannot be changed by its reader.
         var published = node.LiveMembers.Current;
-        published.Should().BeAssignableTo<ImmutableSortedSet<ChitchatId>>();
+        published.Should().NotBeAssignableTo<ICollection<ChitchatId>>().And.NotBeAssignableTo<ISet<ChitchatId>>();
         published.Should().Equal(node.SelfChitchatId, peer);
     }
 
