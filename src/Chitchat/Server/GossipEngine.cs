@@ -51,10 +51,13 @@ internal sealed partial class GossipEngine
     private readonly int _transportOverhead;
     private readonly Func<ChitchatInstance, ReceivedMessage, int, ChitchatMessage?> _processMessage;
 
-    // Buffers of the gossip round, reused every round; only the round planner touches them.
-    private readonly HashSet<IPEndPoint> _peers = [];
-    private readonly HashSet<IPEndPoint> _live = [];
-    private readonly HashSet<IPEndPoint> _dead = [];
+    // Buffers of the gossip round, reused every round; only the round planner touches them. The address lists are
+    // distinct (two generations of a node share an address), which the one set of addresses seen ensures: a node
+    // keeps these for every member, so lists cost less than a set each.
+    private readonly List<IPEndPoint> _peers = [];
+    private readonly List<IPEndPoint> _live = [];
+    private readonly List<IPEndPoint> _dead = [];
+    private readonly HashSet<IPEndPoint> _seen = [];
     private readonly HashSet<IPEndPoint> _seeds = [];
     private readonly List<IPEndPoint> _targets = [];
 
@@ -159,26 +162,39 @@ internal sealed partial class GossipEngine
             _live.Clear();
             _dead.Clear();
             _seeds.Clear();
-            foreach (var id in chitchat.NodeStates.Keys)
-            {
-                if (!id.Equals(self))
-                {
-                    _peers.Add(id.GossipAdvertiseAddr);
-                }
-            }
-
+            _seen.Clear();
             foreach (var id in chitchat.LiveNodes)
             {
-                if (!id.Equals(self))
+                if (!id.Equals(self) && _seen.Add(id.GossipAdvertiseAddr))
                 {
                     _live.Add(id.GossipAdvertiseAddr);
                 }
             }
 
+            // Every known node is a candidate only while none is live (at start-up).
+            if (_live.Count == 0)
+            {
+                _seen.Clear();
+                foreach (var state in chitchat.NodeStates.Values)
+                {
+                    var id = state.ChitchatId;
+                    if (!id.Equals(self) && _seen.Add(id.GossipAdvertiseAddr))
+                    {
+                        _peers.Add(id.GossipAdvertiseAddr);
+                    }
+                }
+            }
+
+            _seen.Clear();
             foreach (var id in chitchat.DeadNodes)
             {
-                _dead.Add(id.GossipAdvertiseAddr);
+                if (_seen.Add(id.GossipAdvertiseAddr))
+                {
+                    _dead.Add(id.GossipAdvertiseAddr);
+                }
             }
+
+            _seen.Clear();
 
             foreach (var seed in chitchat.SeedNodes)
             {

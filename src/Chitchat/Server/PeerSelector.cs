@@ -20,17 +20,17 @@ internal static class PeerSelector
 
     /// <summary>Selects the targets of one gossip round.</summary>
     /// <param name="random">The random source (a test passes one whose draws are all 0).</param>
-    /// <param name="peers">Advertise addresses of every known node but self.</param>
-    /// <param name="live">Advertise addresses of the live nodes but self.</param>
-    /// <param name="dead">Advertise addresses of the dead nodes.</param>
+    /// <param name="peers">Advertise addresses of every known node but self, distinct; only read while no node is live.</param>
+    /// <param name="live">Advertise addresses of the live nodes but self, distinct.</param>
+    /// <param name="dead">Advertise addresses of the dead nodes, distinct.</param>
     /// <param name="seeds">Seed addresses, self excluded.</param>
     /// <param name="targets">Cleared, then filled with the regular targets (distinct, random order).</param>
     /// <returns>The dead node and the seed to gossip with as well, if any.</returns>
     public static (IPEndPoint? DeadNode, IPEndPoint? SeedNode) SelectNodesForGossip(
         Random random,
-        HashSet<IPEndPoint> peers,
-        HashSet<IPEndPoint> live,
-        HashSet<IPEndPoint> dead,
+        IReadOnlyCollection<IPEndPoint> peers,
+        IReadOnlyCollection<IPEndPoint> live,
+        IReadOnlyCollection<IPEndPoint> dead,
         HashSet<IPEndPoint> seeds,
         List<IPEndPoint> targets)
     {
@@ -60,7 +60,7 @@ internal static class PeerSelector
     }
 
     /// <summary>Picks a dead node with probability <c>dead / (live + 1)</c>.</summary>
-    private static IPEndPoint? SelectDeadNode(Random random, HashSet<IPEndPoint> dead, int liveCount, int deadCount)
+    private static IPEndPoint? SelectDeadNode(Random random, IReadOnlyCollection<IPEndPoint> dead, int liveCount, int deadCount)
     {
         var probability = deadCount / (double)(liveCount + 1);
         return probability > random.NextDouble() ? ChooseOne(random, dead) : null;
@@ -79,7 +79,7 @@ internal static class PeerSelector
     }
 
     /// <summary>Uniformly random element of <paramref name="set"/>, or null when it is empty.</summary>
-    private static IPEndPoint? ChooseOne(Random random, HashSet<IPEndPoint> set)
+    private static IPEndPoint? ChooseOne(Random random, IReadOnlyCollection<IPEndPoint> set)
     {
         if (set.Count == 0)
         {
@@ -87,6 +87,11 @@ internal static class PeerSelector
         }
 
         var index = random.Next(set.Count);
+        if (set is IReadOnlyList<IPEndPoint> list)
+        {
+            return list[index];
+        }
+
         foreach (var item in set)
         {
             if (index-- == 0)
@@ -99,12 +104,19 @@ internal static class PeerSelector
     }
 
     /// <summary>Uniform sample of <c>min(count, pool.Count)</c> distinct elements (partial Fisher–Yates).</summary>
-    private static void SampleInto(Random random, HashSet<IPEndPoint> pool, int count, List<IPEndPoint> targets)
+    private static void SampleInto(Random random, IReadOnlyCollection<IPEndPoint> pool, int count, List<IPEndPoint> targets)
     {
         targets.Clear();
-        foreach (var item in pool)
+        if (pool is List<IPEndPoint> list)
         {
-            targets.Add(item);
+            targets.AddRange(list);
+        }
+        else
+        {
+            foreach (var item in pool)
+            {
+                targets.Add(item);
+            }
         }
 
         var n = targets.Count;
