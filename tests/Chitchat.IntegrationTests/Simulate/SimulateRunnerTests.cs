@@ -40,6 +40,23 @@ public sealed class SimulateRunnerTests
     }
 
     [Fact]
+    public void Run_StopWhenMeasured_EndsAfterTheWindowWithTheSameFiguresAndTrace()
+    {
+        var options = Options(SimulateScenario.Converge, nodes: 10) with { Duration = TimeSpan.FromSeconds(60), Window = TimeSpan.FromSeconds(2) };
+
+        var full = SimulateRunner.Run(options, static _ => { }, CancellationToken.None);
+        var stopped = SimulateRunner.Run(options with { StopWhenMeasured = true }, static _ => { }, CancellationToken.None);
+        var again = SimulateRunner.Run(options with { StopWhenMeasured = true }, static _ => { }, CancellationToken.None);
+
+        full.DurationS.Should().Be(60);
+        stopped.DurationS.Should().BeApproximately((stopped.ConvergenceMs!.Value / 1_000) + 2, 0.001, "the run ends with the bandwidth window");
+        stopped.ConvergenceMs.Should().Be(full.ConvergenceMs);
+        stopped.BytesPerSecPerNode.Should().Be(full.BytesPerSecPerNode, "the first part of the run is the same run");
+        stopped.ConvergedAtEnd.Should().BeTrue();
+        stopped.TraceHash.Should().Be(again.TraceHash).And.NotBe(full.TraceHash, "the shorter run delivered fewer datagrams");
+    }
+
+    [Fact]
     public void Run_Crash_TheLastNodeIsSeenDeadByAll()
     {
         var result = SimulateRunner.Run(Options(SimulateScenario.Crash, nodes: 10) with { Duration = TimeSpan.FromSeconds(60) }, static _ => { }, CancellationToken.None);

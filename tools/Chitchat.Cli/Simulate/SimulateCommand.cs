@@ -42,11 +42,12 @@ internal static class SimulateCommand
         threads.HelpName = "n";
         threads.DefaultValueFactory = _ => Environment.ProcessorCount;
         var protocolVersion = CliOptions.ProtocolVersion();
+        var stop = CliOptions.Create<bool>("stop_when_measured", "End the run once the cluster converged and the scenario's figures are measured, instead of at --duration_s (which then only bounds it): large clusters cost minutes per virtual second.");
         var json = CliOptions.Create<bool>("json", "Print one JSON object (snake_case) instead of a summary.");
 
         var command = new Command("simulate", "Simulate a cluster in virtual time, deterministically: convergence, crash detection, partitions and churn on a lossy network, thousands of nodes on one machine.")
         {
-            nodes, seed, loss, delay, jitter, duration, window, interval, seeds, scenario, protocolVersion, threads, json,
+            nodes, seed, loss, delay, jitter, duration, window, interval, seeds, scenario, protocolVersion, threads, stop, json,
         };
         command.SetAction(async (parseResult, _) =>
         {
@@ -64,6 +65,7 @@ internal static class SimulateCommand
                 SeedCount = parseResult.GetValue(seeds),
                 ProtocolVersion = parseResult.GetValue(protocolVersion),
                 Threads = parseResult.GetValue(threads),
+                StopWhenMeasured = parseResult.GetValue(stop),
             };
             return await RunAsync(options, parseResult.GetValue(json)).ConfigureAwait(false);
         });

@@ -30,6 +30,12 @@ internal sealed record SimulateOptions
 
     public TimeSpan GossipInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets whether the run ends as soon as its scenario's figures are measured (for a converged cluster: after the
+    /// bandwidth window and the scenario) rather than at <see cref="Duration"/>, which then only bounds it.
+    /// </summary>
+    public bool StopWhenMeasured { get; init; }
+
     public ProtocolVersion ProtocolVersion { get; init; } = ProtocolVersion.V0;
 
     public int SeedCount { get; init; } = 1;

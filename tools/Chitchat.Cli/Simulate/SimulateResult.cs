@@ -22,7 +22,8 @@ internal sealed class SimulateResult
 
     public required double IntervalMs { get; init; }
 
-    public required double DurationS { get; init; }
+    /// <summary>Gets the virtual time the run covered, in seconds (less than asked when it stopped once measured).</summary>
+    public required double DurationS { get; set; }
 
     public required int Seeds { get; init; }
 

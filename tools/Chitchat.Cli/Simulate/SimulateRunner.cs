@@ -76,8 +76,10 @@ internal static class SimulateRunner
             }
         }
 
+        var measured = false;
         if (RunUntil(simulation.IsConverged))
         {
+            measured = true;
             // Rounds are counted from the first round of the last node to start (the nodes start within one interval).
             var lastStart = nodes.Max(static node => node.FirstRoundAt ?? TimeSpan.Zero);
             result.ConvergenceMs = simulation.Elapsed.TotalMilliseconds;
@@ -114,7 +116,12 @@ internal static class SimulateRunner
             progress($"not converged within {options.Duration.TotalSeconds} s virtual");
         }
 
-        RunFor(Remaining());
+        if (!(measured && options.StopWhenMeasured))
+        {
+            RunFor(Remaining());
+        }
+
+        result.DurationS = simulation.Elapsed.TotalSeconds;
         result.ConvergedAtEnd = simulation.IsConverged();
         result.FalseDeaths = simulation.FalseDeathCount;
         result.FirstFalseDeaths = simulation.FalseDeaths.Count == 0
