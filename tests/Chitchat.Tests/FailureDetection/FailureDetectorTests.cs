@@ -12,6 +12,38 @@ public sealed class FailureDetectorTests
 
     private readonly FakeTimeProvider _time = new();
 
+    [Fact]
+    public void JoiningMembers_DeadThenLive_CostOneSmallRecordEach()
+    {
+        // Every node tracks every member, so a cluster of N nodes holds N² of these records. A member goes through
+        // the dead set while it joins (one heartbeat is not enough to be live), then becomes live; neither verdict
+        // may cost a table of its own. Allocation includes the table's growth: 270 bytes per member, 541 when the
+        // verdicts had tables of their own and each window was two objects with 64-bit intervals.
+        var ids = Enumerable.Range(20_000, 1_000).Select(ChitchatId.ForLocalTest).ToArray();
+        FailureDetector? detector = null;
+        var bytes = AllocationMeter.Minimum(() =>
+        {
+            detector = CreateDetector();
+            foreach (var id in ids)
+            {
+                detector.ReportHeartbeat(id);
+                detector.UpdateNodeLiveness(id);
+            }
+
+            _time.Advance(TimeSpan.FromSeconds(1));
+            foreach (var id in ids)
+            {
+                detector.ReportHeartbeat(id);
+                detector.UpdateNodeLiveness(id);
+            }
+        });
+
+        detector!.LiveNodeCount.Should().Be(ids.Length);
+        detector.DeadNodeCount.Should().Be(0);
+        detector.LiveNodes.Should().BeEquivalentTo(ids);
+        (bytes / ids.Length).Should().BeLessThan(350);
+    }
+
     // TG1 test_failure_detector_does_not_see_a_node_as_alive_with_a_single_heartbeat
     [Fact]
     public void UpdateNodeLiveness_SingleHeartbeat_NodeIsDead()
