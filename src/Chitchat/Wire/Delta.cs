@@ -48,7 +48,10 @@ internal sealed class Delta : IEquatable<Delta>
 
     internal void Write(ref WireWriter writer) => writer.WriteBytes(Encoded);
 
-    /// <summary>Re-encodes node deltas the way Rust's <c>Delta::serialize</c> does.</summary>
+    /// <summary>
+    /// Encodes node deltas as Rust's <c>Delta::serialize</c> does for any delta built from state; a received delta
+    /// whose SetMaxVersion operations came after key-values gets them back, so that it decodes equal.
+    /// </summary>
     private static byte[] Encode(IReadOnlyList<NodeDelta> nodeDeltas)
     {
         if (nodeDeltas.Count == 0)
@@ -60,8 +63,20 @@ internal sealed class Delta : IEquatable<Delta>
         foreach (var nodeDelta in nodeDeltas)
         {
             builder.TryAddNode(nodeDelta.ChitchatId, nodeDelta.LastGcVersion, nodeDelta.FromVersionExcluded);
+
+            // A delta built from state has increasing versions and a SetMaxVersion only when it has no key-values.
+            // A received one may hold what decoders also accept: a SetMaxVersion after key-values (it sets the max
+            // version, even lower), and so a key-value whose version does not exceed the previous one. Those are
+            // written back with the SetMaxVersion that makes them decode, so that a decoded delta re-encodes to one
+            // that decodes equal.
+            var maxVersion = 0UL;
             foreach (var keyValue in nodeDelta.KeyValues)
             {
+                if (keyValue.Version <= maxVersion && keyValue.Version > 0)
+                {
+                    builder.TrySetMaxVersion(keyValue.Version - 1);
+                }
+
                 // Without a budget only an op over 65,535 bytes is refused. Skipping it would send a delta with a
                 // gap that the receiver takes as complete (silent data loss); Rust's writer panics instead.
                 if (!builder.TryAddKeyValue(keyValue))
@@ -70,9 +85,11 @@ internal sealed class Delta : IEquatable<Delta>
                         $"The key-value '{keyValue.Key}' v{keyValue.Version} of {nodeDelta.ChitchatId} encodes to " +
                         $"{keyValue.OpLength} bytes; a delta operation may not exceed {ushort.MaxValue}.");
                 }
+
+                maxVersion = keyValue.Version;
             }
 
-            if (nodeDelta.KeyValues.Count == 0 && nodeDelta.MaxVersion > 0)
+            if (nodeDelta.MaxVersion != maxVersion)
             {
                 builder.TrySetMaxVersion(nodeDelta.MaxVersion);
             }

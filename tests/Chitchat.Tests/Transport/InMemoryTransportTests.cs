@@ -188,10 +188,10 @@ public sealed class InMemoryTransportTests : TransportContractTests
     public async Task SendAsync_MessageAlteredByCodecRoundTrip_ThrowsInvalidOperationException()
     {
         await using var sender = await _transport.OpenAsync(Address(1));
-        // MaxVersion disagrees with the last key-value's version, which is all the wire carries.
+        // A key that is not valid UTF-16 (a lone surrogate) cannot cross the wire unchanged: UTF-8 replaces it.
         var inconsistent = new ChitchatMessage.Ack(Delta.FromNodeDeltas(
         [
-            new NodeDelta(ChitchatId.ForLocalTest(1), 0, 0, 5, [new KeyValueMutation("k", "v", 1, DeletionStatus.Set)]),
+            new NodeDelta(ChitchatId.ForLocalTest(1), 0, 0, 1, [new KeyValueMutation("k\uD800", "v", 1, DeletionStatus.Set)]),
         ]));
 
         var send = async () => await sender.SendAsync(Address(2), inconsistent);
