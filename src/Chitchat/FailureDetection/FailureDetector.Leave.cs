@@ -11,13 +11,7 @@ internal sealed partial class FailureDetector
     public void ReportLeft(ChitchatId id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (!_windows.TryGetValue(id, out var window))
-        {
-            window = CreateWindow();
-            window.IsTracking = false;
-            _windows.Add(id, window);
-        }
-
+        var window = Entry(id, tracking: false);
         if (window.Verdict != NodeLivenessState.Dead)
         {
             SetVerdict(window, NodeLivenessState.Dead);

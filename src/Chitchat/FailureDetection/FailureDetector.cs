@@ -106,18 +106,7 @@ internal sealed partial class FailureDetector
     internal void ReportHeartbeat(ChitchatId id, long timestamp)
     {
         ArgumentNullException.ThrowIfNull(id);
-        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, id, out var exists);
-        if (!exists)
-        {
-            window = CreateWindow();
-        }
-
-        else if (!window!.IsTracking)
-        {
-            window.IsTracking = true;
-        }
-
-        window.ReportHeartbeat(timestamp);
+        Entry(id, tracking: true).ReportHeartbeat(timestamp);
     }
 
     /// <summary>Makes sure <paramref name="id"/> has a sampling window, without recording a heartbeat.</summary>
@@ -129,15 +118,7 @@ internal sealed partial class FailureDetector
     public void EnsureSamplingWindow(ChitchatId id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, id, out var exists);
-        if (!exists)
-        {
-            window = CreateWindow();
-        }
-        else
-        {
-            window!.IsTracking = true;
-        }
+        Entry(id, tracking: true);
     }
 
     /// <summary>Re-evaluates whether <paramref name="id"/> is live.</summary>
@@ -173,14 +154,8 @@ internal sealed partial class FailureDetector
             return phi;
         }
 
-        if (window is null)
-        {
-            // Asked about a node never heard from: it is dead, with an entry that holds only that verdict.
-            window = CreateWindow();
-            window.IsTracking = false;
-            _windows.Add(id, window);
-        }
-
+        // A node never heard from is dead too, with an entry that holds only that verdict.
+        window ??= Entry(id, tracking: false);
         if (window.Verdict != NodeLivenessState.Dead)
         {
             var wasLive = window.Verdict == NodeLivenessState.Live;
@@ -341,7 +316,22 @@ internal sealed partial class FailureDetector
         return true;
     }
 
-    private SamplingWindow CreateWindow() => new(_windowSettings);
+    // The entry of id, created if needed. A tracking entry is a sampling window proper (heartbeats, an explicit
+    // request); a new entry that is not tracking only holds a verdict on a node the detector never heard from.
+    private SamplingWindow Entry(ChitchatId id, bool tracking)
+    {
+        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, id, out var exists);
+        if (!exists)
+        {
+            window = new SamplingWindow(_windowSettings) { IsTracking = tracking };
+        }
+        else if (tracking)
+        {
+            window!.IsTracking = true;
+        }
+
+        return window!;
+    }
 
     // Moves a window from one verdict to another, keeping the live and dead counts.
     private void SetVerdict(SamplingWindow window, NodeLivenessState verdict)
