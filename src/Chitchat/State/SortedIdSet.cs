@@ -94,7 +94,7 @@ internal sealed class SortedIdSet : IReadOnlySet<ChitchatId>
     private (int InBoth, int NotInThis) Compare(IEnumerable<ChitchatId> other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        var distinct = other as IReadOnlySet<ChitchatId> ?? other as ISet<ChitchatId> as IEnumerable<ChitchatId> ?? new HashSet<ChitchatId>(other);
+        var distinct = other is IReadOnlySet<ChitchatId> or ISet<ChitchatId> ? other : new HashSet<ChitchatId>(other);
         int inBoth = 0, notInThis = 0;
         foreach (var id in distinct)
         {
